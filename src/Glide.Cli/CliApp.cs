@@ -1,0 +1,30 @@
+using System.CommandLine;
+
+namespace Glide.Cli;
+
+/// <summary>The <c>glide</c> command line: parses, reports usage errors with <see cref="ExitCodes.BadInput"/>, dispatches.</summary>
+internal static class CliApp
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("GLIDE text-to-image diffusion on ONNX Runtime.")
+        {
+            VerifyModelCommand.Create(output, error),
+        };
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            // System.CommandLine would exit 1 here; 1 means "checked and failed" for our commands, so use 2.
+            foreach (var parseError in parseResult.Errors)
+            {
+                error.WriteLine($"glide: {parseError.Message}");
+            }
+
+            error.WriteLine("Run 'glide --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+
+        return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+}

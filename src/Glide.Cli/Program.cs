@@ -1,0 +1,3 @@
+using Glide.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);
