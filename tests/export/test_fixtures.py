@@ -143,3 +143,10 @@ def _run_glide(args):
                                capture_output=True, text=True, env=env)
         assert build.returncode == 0, "building the glide CLI failed:\n" + build.stdout[-4000:]
     return subprocess.run(["dotnet", str(dll), *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def test_sampler_fixtures_match_a_fresh_regeneration() -> None:
+    """tests/fixtures/sampler (model-free sampler cases for the C# samplers) cannot drift from the reference."""
+    from glide_export.sampler_fixtures import check_fixtures as check_sampler_fixtures
+    problems = check_sampler_fixtures(str(FIXTURES / "sampler"))
+    assert problems == [], "\n".join(problems)

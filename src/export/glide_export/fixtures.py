@@ -152,7 +152,7 @@ def _arrays(path: str) -> Dict[str, np.ndarray]:
         return {k: z[k] for k in z.files}
 
 
-def _compare_arrays(committed: str, fresh: str) -> Optional[str]:
+def compare_arrays(committed: str, fresh: str) -> Optional[str]:
     a, b = _arrays(committed), _arrays(fresh)
     if sorted(a) != sorted(b):
         return f"keys {sorted(a)} vs regenerated {sorted(b)}"
@@ -207,7 +207,7 @@ def compare_fixtures(committed_dir: str, fresh_dir: str) -> List[str]:
             if filecmp.cmp(a, b, shallow=False):
                 continue
             if name.endswith((".npz", ".npy")):
-                why = _compare_arrays(a, b)
+                why = compare_arrays(a, b)
                 if why:
                     problems.append(f"{rel}: {why}")
             else:
