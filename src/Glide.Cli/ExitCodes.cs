@@ -10,4 +10,7 @@ internal static class ExitCodes
 
     /// <summary>The command could not run: bad arguments, a missing directory, an invalid manifest.</summary>
     public const int BadInput = 2;
+
+    /// <summary>Interrupted (Ctrl+C): the conventional 128 + SIGINT.</summary>
+    public const int Canceled = 130;
 }

@@ -1,0 +1,133 @@
+using Glide.Pipeline;
+using Glide.Tests.Models.Runtime;
+using Glide.Tokenization;
+
+namespace Glide.Tests.Pipeline;
+
+/// <summary>The whole cascade on the tiny models: determinism, batch independence, cancellation, bad requests.</summary>
+[Collection(TinyModelSetCollection.Name)]
+public sealed class GlideCascadeTests(TinyModelSetFixture fixture)
+{
+    // Short respacings keep these tests fast; the step math itself is covered by TrajectoryTests.
+    private static GenerationRequest Request(int count, long seed) => new()
+    {
+        Prompt = "a red circle to the left of a blue square",
+        Count = count,
+        Seed = seed,
+        BaseSteps = "10",
+        UpsampleSteps = "10",
+    };
+
+    private GlideCascade Cascade() => new(fixture.Set, new GlideTokenizer());
+
+    [Fact]
+    public void SameRequestGivesTheSameImages()
+    {
+        var first = Cascade().Generate(Request(1, 7));
+        var second = Cascade().Generate(Request(1, 7));
+        Assert.Equal(first.Images[0].Rgb, second.Images[0].Rgb);
+        Assert.Equal(256, first.Images[0].Width);
+        Assert.Equal(3 * 256 * 256, first.Images[0].Rgb.Length);
+    }
+
+    [Fact]
+    public void DifferentSeedsGiveDifferentImages()
+    {
+        var a = Cascade().Generate(Request(1, 1));
+        var b = Cascade().Generate(Request(1, 2));
+        Assert.NotEqual(a.Images[0].Rgb, b.Images[0].Rgb);
+    }
+
+    [Fact]
+    public void AnImageDoesNotDependOnItsBatch()
+    {
+        // Image 2 of a batch of 4 starting at seed 10 has seed 12: it must equal seed 12 generated alone.
+        var batch = Cascade().Generate(Request(4, 10));
+        var alone = Cascade().Generate(Request(1, 12));
+        Assert.Equal(12, batch.Images[2].Seed);
+
+        var baseLength = 3 * 64 * 64;
+        AssertClose(alone.BaseSamples, batch.BaseSamples.AsSpan(2 * baseLength, baseLength), 1e-5);
+        var length = 3 * 256 * 256;
+        AssertClose(alone.Samples, batch.Samples.AsSpan(2 * length, length), 1e-5);
+    }
+
+    [Fact]
+    public void CancellationStopsWithinOneStep()
+    {
+        using var cancel = new CancellationTokenSource();
+        var steps = new List<StageProgress>();
+        var progress = new SynchronousProgress(p =>
+        {
+            steps.Add(p);
+            if (p.Stage == StageNames.Base && p.Step == 3)
+            {
+                cancel.Cancel();
+            }
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Cascade().Generate(Request(1, 0), progress, cancel.Token));
+        Assert.Equal(3, steps.Max(p => p.Step));
+        Assert.DoesNotContain(steps, p => p.Stage == StageNames.Upsample);
+    }
+
+    [Fact]
+    public void ProgressCoversEveryStepOfBothStages()
+    {
+        var steps = new List<StageProgress>();
+        Cascade().Generate(Request(1, 0), new SynchronousProgress(steps.Add));
+        Assert.Equal(Enumerable.Range(0, 11), steps.Where(p => p.Stage == StageNames.Base).Select(p => p.Step));
+        Assert.Equal(Enumerable.Range(0, 11), steps.Where(p => p.Stage == StageNames.Upsample).Select(p => p.Step));
+    }
+
+    [Theory]
+    [InlineData("count", 0, 3f, "100", "fast27")]
+    [InlineData("count", 65, 3f, "100", "fast27")]
+    [InlineData("guidance", 1, float.NaN, "100", "fast27")]
+    [InlineData("guidance", 1, float.PositiveInfinity, "100", "fast27")]
+    [InlineData("BaseSteps", 1, 3f, "0", "fast27")]
+    [InlineData("BaseSteps", 1, 3f, "fast28", "fast27")]
+    [InlineData("UpsampleSteps", 1, 3f, "100", "ddim7x")]
+    [InlineData("UpsampleSteps", 1, 3f, "100", "")]
+    public void BadRequestsAreRejectedBeforeAnyWork(string field, int count, float guidance, string baseSteps, string upSteps)
+    {
+        var request = new GenerationRequest
+        {
+            Prompt = "x", Count = count, GuidanceScale = guidance, BaseSteps = baseSteps, UpsampleSteps = upSteps,
+        };
+        var steps = 0;
+        var e = Assert.ThrowsAny<ArgumentException>(
+            () => Cascade().Generate(request, new SynchronousProgress(_ => steps++)));
+        Assert.Contains(field, e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, steps);
+    }
+
+    [Fact]
+    public void EmptyAndOverlongPromptsFollowTheSpec()
+    {
+        // "" is the unconditional prompt; an overlong prompt is cut to its first 128 tokens (glide-spec §2.1).
+        var empty = Cascade().Generate(Request(1, 0) with { Prompt = string.Empty });
+        Assert.False(empty.PromptTruncated);
+        var longPrompt = string.Join(' ', Enumerable.Repeat("corgi", 200));
+        var cut = Cascade().Generate(Request(1, 0) with { Prompt = longPrompt });
+        Assert.True(cut.PromptTruncated);
+    }
+
+    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        var worst = 0.0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+        }
+
+        Assert.True(worst <= tolerance, $"max difference {worst:G3} exceeds {tolerance}");
+    }
+
+    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the callback inline.</summary>
+    private sealed class SynchronousProgress(Action<StageProgress> report) : IProgress<StageProgress>
+    {
+        public void Report(StageProgress value) => report(value);
+    }
+}
