@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--models", default="all")
     d.add_argument("--sha256", action="append", default=[], metavar="FILE=HEX", help="pin a file's checksum")
 
+    b = sub.add_parser("bench", help="time the PyTorch UNets of an exported model dir (JSON on stdout)")
+    b.add_argument("--model-dir", required=True)
+    b.add_argument("--models", default="base,upsample")
+    b.add_argument("--repeats", type=int, default=3)
+    b.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+
     f = sub.add_parser("fixtures", help="regenerate the test fixtures (or --check them against the committed ones)")
     f.add_argument("--out", default=None, help="fixtures directory (default: tests/fixtures of this repo)")
     f.add_argument("--check", action="store_true", help="regenerate into a temp dir and compare bytes")
@@ -67,6 +73,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                     raise OptionsError(f"bad --sha256 {item!r}: expected FILE=<64 hex digits>")
                 pins[name] = digest
             download(parse_models(args.models), args.dest, pins)
+        elif args.command == "bench":
+            import json
+            from .bench import run
+            kinds = [k.strip() for k in args.models.split(",") if k.strip()]
+            print(json.dumps(run(args.model_dir, kinds, args.repeats, args.threads)))
         elif args.command == "fixtures":
             from .fixtures import check_fixtures, default_fixtures_dir, generate_fixtures
             out = args.out or default_fixtures_dir()

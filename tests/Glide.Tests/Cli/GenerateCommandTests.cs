@@ -1,4 +1,3 @@
-using Glide.Cli;
 using Glide.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -10,13 +9,7 @@ public sealed class GenerateCommandTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void WritesOnePngPerImageWithTheDefaultModel()

@@ -113,6 +113,33 @@ public sealed class GlideCascadeTests(TinyModelSetFixture fixture)
         Assert.True(cut.PromptTruncated);
     }
 
+    [Fact]
+    public void NegativePromptReplacesTheUnconditionalRow()
+    {
+        var plain = Cascade().Generate(Request(1, 4));
+        var emptyNegative = Cascade().Generate(Request(1, 4) with { NegativePrompt = string.Empty });
+        var negative = Cascade().Generate(Request(1, 4) with { NegativePrompt = "a green triangle" });
+        Assert.Equal(plain.Images[0].Rgb, emptyNegative.Images[0].Rgb);
+        Assert.NotEqual(plain.Images[0].Rgb, negative.Images[0].Rgb);
+    }
+
+    [Fact]
+    public void GuidanceScalesArePerImageInsideOneBatch()
+    {
+        var set = fixture.Set;
+        var text = new PromptEncoder(new GlideTokenizer()).Encode("a corgi", null, set.BaseText!, null).Base;
+        var schedule = Glide.Diffusion.DiffusionSchedule.Create(Glide.Diffusion.BetaSchedule.SquaredCosCapV2, "10");
+        float[] Sample(long[] seeds, float[] scales) =>
+            BaseStage.Run(set.BaseUNet!, text, new Glide.Noise.PhiloxNoiseSource(seeds), scales, schedule);
+
+        var both = Sample([1, 2], [1f, 5f]);
+        var first = Sample([1], [1f]);
+        var second = Sample([2], [5f]);
+        AssertClose(first, both.AsSpan(0, first.Length), 1e-5);
+        AssertClose(second, both.AsSpan(first.Length), 1e-5);
+        Assert.NotEqual(Sample([2], [1f]), second);
+    }
+
     private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);
