@@ -17,10 +17,13 @@ internal static class GenerateCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var prompt = new Argument<string>("prompt") { Description = "What to draw (\"\" generates unconditionally)." };
-        var outputPath = new Option<string>("--output", "-o")
+        var outputPath = new Option<string?>("--output", "-o")
         {
-            Description = "PNG path; with --count > 1 the index is added (out-0.png, out-1.png, …).",
-            DefaultValueFactory = _ => "glide.png",
+            Description = "PNG path (default glide.png); with --count > 1 the index is added (out-0.png, out-1.png, …).",
+        };
+        var outputDir = new Option<string?>("--output-dir")
+        {
+            Description = "Write glide-<seed>.png files into this existing folder instead of --output.",
         };
         var negative = new Option<string?>("--negative-prompt") { Description = "Steer away from this (replaces the empty unconditional prompt)." };
         var count = new Option<int>("--count", "-n") { Description = "Number of images.", DefaultValueFactory = _ => 1 };
@@ -36,8 +39,15 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate images from a prompt (64×64 base + 256×256 upsampler).")
         {
-            prompt, outputPath, negative, count, seed, guidance, baseSteps, upsampleSteps, modelDir, device, noiseFrom, upsampleNoiseFrom,
+            prompt, outputPath, outputDir, negative, count, seed, guidance, baseSteps, upsampleSteps, modelDir, device, noiseFrom, upsampleNoiseFrom,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(outputPath) is not null && result.GetValue(outputDir) is not null)
+            {
+                result.AddError("give either --output or --output-dir, not both");
+            }
+        });
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(Execute(
             new GenerationRequest
             {
@@ -50,7 +60,8 @@ internal static class GenerateCommand
                 UpsampleSteps = parseResult.GetValue(upsampleSteps)!,
             },
             new Settings(
-                parseResult.GetValue(outputPath)!,
+                parseResult.GetValue(outputPath),
+                parseResult.GetValue(outputDir),
                 parseResult.GetValue(modelDir),
                 parseResult.GetValue(device) == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
                 parseResult.GetValue(noiseFrom),
@@ -62,7 +73,7 @@ internal static class GenerateCommand
     }
 
     internal sealed record Settings(
-        string OutputPath, string? ModelDirectory, ExecutionDevice Device, string? NoiseFrom, string? UpsampleNoiseFrom);
+        string? OutputPath, string? OutputDirectory, string? ModelDirectory, ExecutionDevice Device, string? NoiseFrom, string? UpsampleNoiseFrom);
 
     public static int Execute(
         GenerationRequest request, Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -70,7 +81,9 @@ internal static class GenerateCommand
         try
         {
             request.Validate();
-            var outputs = OutputPaths(settings.OutputPath, request.Count);
+            var outputs = settings.OutputDirectory is { } folder
+                ? FolderPaths(folder, request)
+                : OutputPaths(settings.OutputPath ?? "glide.png", request.Count);
             var directory = settings.ModelDirectory ?? DefaultModel.Directory;
             if (settings.ModelDirectory is null)
             {
@@ -127,6 +140,17 @@ internal static class GenerateCommand
             error.WriteLine($"glide generate: {e.Message}");
             return ExitCodes.BadInput;
         }
+    }
+
+    /// <summary>glide-&lt;seed&gt;.png per image in an existing folder.</summary>
+    private static string[] FolderPaths(string folder, GenerationRequest request)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new ArgumentException($"the output folder does not exist: {folder}");
+        }
+
+        return [.. request.Seeds().Select(seed => Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"glide-{seed}.png")))];
     }
 
     /// <summary>One path per image; refuses an output folder that does not exist before any work starts.</summary>

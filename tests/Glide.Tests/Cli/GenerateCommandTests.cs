@@ -84,6 +84,24 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public void OutputDirWritesOneFilePerSeed()
+    {
+        var (code, _, error) = Run("generate", "a corgi", "--output-dir", _temp.Path, "-n", "2", "--seed", "40",
+            "--base-steps", "5", "--upsample-steps", "5");
+        Assert.True(code == 0, error);
+        Assert.True(File.Exists(Path.Combine(_temp.Path, "glide-40.png")));
+        Assert.True(File.Exists(Path.Combine(_temp.Path, "glide-41.png")));
+    }
+
+    [Fact]
+    public void OutputAndOutputDirTogetherAreRefused()
+    {
+        var (code, _, error) = Run("generate", "a corgi", "-o", Path.Combine(_temp.Path, "a.png"), "--output-dir", _temp.Path);
+        Assert.Equal(2, code);
+        Assert.Contains("not both", error);
+    }
+
+    [Fact]
     public void AMissingOutputFolderIsRefusedBeforeAnyWork()
     {
         var path = Path.Combine(_temp.Path, "no", "such", "folder", "x.png");
