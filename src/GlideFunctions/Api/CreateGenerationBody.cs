@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+
+namespace GlideFunctions.Api;
+
+/// <summary>
+/// The body of <c>POST /api/v1/generations</c> and of a <c>glide-requests</c> queue message, as sent: every field is
+/// optional here, so that <see cref="GenerationRequestParser"/> can report all missing and invalid fields at once
+/// and <see cref="GenerationInput"/> holds the validated values with defaults filled.
+/// </summary>
+/// <remarks>
+/// The attributes make the shape independent of serializer options, so clients (the bulk command, tests) can
+/// serialize this record directly; absent and <c>null</c> fields mean the same.
+/// </remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CreateGenerationBody
+{
+    /// <summary>Required; <c>""</c> generates unconditionally.</summary>
+    [JsonPropertyName("prompt")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Prompt { get; init; }
+
+    /// <summary>Replaces the empty unconditional prompt of classifier-free guidance.</summary>
+    [JsonPropertyName("negative_prompt")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NegativePrompt { get; init; }
+
+    /// <summary>64×64 images sampled by the base model; default 1.</summary>
+    [JsonPropertyName("num_candidates")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? NumCandidates { get; init; }
+
+    /// <summary>Images upsampled and returned; default <see cref="NumCandidates"/>.</summary>
+    [JsonPropertyName("num_outputs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? NumOutputs { get; init; }
+
+    /// <summary>Classifier-free guidance scale of the base model; default 3.0.</summary>
+    [JsonPropertyName("guidance_scale")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? GuidanceScale { get; init; }
+
+    /// <summary>Respacing string of the base model; default <c>"100"</c>.</summary>
+    [JsonPropertyName("base_steps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? BaseSteps { get; init; }
+
+    /// <summary>Respacing string of the upsampler; default <c>"fast27"</c>.</summary>
+    [JsonPropertyName("upsample_steps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? UpsampleSteps { get; init; }
+
+    /// <summary>Seed of the first candidate; candidate k uses seed + k.</summary>
+    [JsonPropertyName("seed")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Seed { get; init; }
+
+    /// <summary>Score candidates with noised CLIP and keep the best <see cref="NumOutputs"/>; default false.</summary>
+    [JsonPropertyName("rerank")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Rerank { get; init; }
+
+    /// <summary>Absolute https URL that receives signed event POSTs.</summary>
+    [JsonPropertyName("webhook")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Webhook { get; init; }
+
+    /// <summary>Which of <c>start</c>, <c>output</c>, <c>completed</c> to send; default all three.</summary>
+    [JsonPropertyName("webhook_events_filter")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? WebhookEventsFilter { get; init; }
+
+    /// <summary>
+    /// Reserved for inpainting (base64 PNG of the image to edit). The inpainting graphs are not wired into the
+    /// service yet, so the parser refuses any value with "inpainting is not available yet" rather than silently
+    /// generating from the prompt alone.
+    /// </summary>
+    [JsonPropertyName("image")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Image { get; init; }
+
+    /// <summary>Reserved for inpainting (base64 PNG mask); refused like <see cref="Image"/> for now.</summary>
+    [JsonPropertyName("mask")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Mask { get; init; }
+
+    /// <summary>
+    /// Queue messages only: the client's id, used as the generation id so that a re-delivered message maps to the
+    /// same generation (see <see cref="GenerationIds.IsValid"/>). Refused in HTTP bodies.
+    /// </summary>
+    [JsonPropertyName("id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Id { get; init; }
+}

@@ -1,0 +1,29 @@
+namespace GlideFunctions.Api;
+
+/// <summary>What <see cref="GenerationRequestParser"/> accepts beyond the public contract.</summary>
+public sealed record GenerationParserOptions
+{
+    /// <summary>
+    /// 64 KiB: the largest valid body fits (two 2,000-character prompts of astral characters, each written as a
+    /// <c>\uXXXX\uXXXX</c> pair, are 48,000 bytes), and nothing larger is buffered.
+    /// </summary>
+    public const int DefaultMaxBodyBytes = 64 * 1024;
+
+    /// <summary>The HTTP create endpoint: https webhooks to public hosts, no client id.</summary>
+    public static GenerationParserOptions Http { get; } = new();
+
+    /// <summary>Queue messages: as <see cref="Http"/>, plus the client <c>id</c>.</summary>
+    public static GenerationParserOptions Queue { get; } = new() { AllowClientId = true };
+
+    /// <summary>Bodies longer than this are refused before parsing.</summary>
+    public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+
+    /// <summary>Accept <c>http://</c> webhooks (local development with a plain-HTTP receiver).</summary>
+    public bool AllowInsecureWebhooks { get; init; }
+
+    /// <summary>Accept webhooks to loopback, private and link-local addresses (local development).</summary>
+    public bool AllowPrivateWebhooks { get; init; }
+
+    /// <summary>Accept the <c>id</c> field (queue messages).</summary>
+    public bool AllowClientId { get; init; }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace GlideFunctions.Api;
+
+/// <summary>One webhook event's delivery as the generation object shows it.</summary>
+public sealed record WebhookDeliveryResource
+{
+    [JsonPropertyName("event")]
+    public required WebhookEventType Event { get; init; }
+
+    /// <summary>The Standard Webhooks <c>webhook-id</c>, the same on every attempt.</summary>
+    [JsonPropertyName("webhook_id")]
+    public required string WebhookId { get; init; }
+
+    [JsonPropertyName("status")]
+    public required WebhookDeliveryOutcome Status { get; init; }
+
+    [JsonPropertyName("attempts")]
+    public int Attempts { get; init; }
+
+    /// <summary>HTTP status of the last answer; null when no attempt got one (timeout, refused, not sent).</summary>
+    [JsonPropertyName("last_status_code")]
+    public int? LastStatusCode { get; init; }
+
+    [JsonPropertyName("last_attempt_at")]
+    [JsonConverter(typeof(UtcTimestampJsonConverter))]
+    public DateTimeOffset? LastAttemptAt { get; init; }
+
+    /// <summary>Why the last attempt did not succeed, if it did not.</summary>
+    [JsonPropertyName("last_error")]
+    public string? LastError { get; init; }
+}

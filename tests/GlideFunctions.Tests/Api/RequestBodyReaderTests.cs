@@ -1,0 +1,34 @@
+using GlideFunctions.Api;
+
+namespace GlideFunctions.Tests.Api;
+
+public sealed class RequestBodyReaderTests
+{
+    [Fact]
+    public async Task Reads_a_body_within_the_limit_whole()
+    {
+        using var stream = new TrickleStream(new byte[100]);
+
+        var body = await RequestBodyReader.ReadAsync(stream, 100, CancellationToken.None);
+
+        Assert.Equal(100, body.Length);
+    }
+
+    [Fact]
+    public async Task Stops_one_byte_past_the_limit()
+    {
+        using var stream = new TrickleStream(new byte[10_000]);
+
+        var body = await RequestBodyReader.ReadAsync(stream, 100, CancellationToken.None);
+
+        Assert.Equal(101, body.Length);
+        Assert.Equal(101, stream.Position);
+    }
+
+    // Hands out at most 7 bytes a read, as a network stream may.
+    private sealed class TrickleStream(byte[] data) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(7, buffer.Length)], cancellationToken);
+    }
+}
