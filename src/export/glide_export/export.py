@@ -6,14 +6,16 @@ is moved into place only when every graph exported and checked, so a failure nev
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+import zipfile
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 import onnx
@@ -59,7 +61,6 @@ class GraphPlan:
     outputs: List[TensorSpec]
     verify_inputs: Dict[str, np.ndarray]
     verify_batch: int
-    extra: Dict = field(default_factory=dict)
 
 
 @dataclass
@@ -248,13 +249,11 @@ def reference_outputs(plan: GraphPlan) -> Dict[str, np.ndarray]:
 
 
 def sha256_bytes(data: bytes) -> str:
-    import hashlib
     return hashlib.sha256(data).hexdigest()
 
 
 def write_npz(path: str, arrays: Dict[str, np.ndarray]) -> None:
     """A deterministic .npz (fixed zip timestamps), so regenerating fixtures reproduces the bytes."""
-    import zipfile
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for key in sorted(arrays):
             buf = io.BytesIO()
@@ -280,7 +279,7 @@ def export_model_set(entries: Sequence[ModelEntry], out_dir: str, config: str, s
         for entry in entries:
             manifest["models"][entry.kind] = {"kind": entry.kind, "options": entry.options.to_json(),
                                               "param_count": parameter_count(entry.model), "source": entry.source}
-            for i, plan in enumerate(plans_for(entry, seed * 1000 + len(manifest["graphs"]))):
+            for plan in plans_for(entry, seed * 1000 + len(manifest["graphs"])):
                 file = f"{plan.name}.onnx"
                 path = os.path.join(tmp, file)
                 log(f"exporting {plan.name} …")

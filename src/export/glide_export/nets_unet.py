@@ -31,13 +31,11 @@ def timestep_embedding(timesteps: torch.Tensor, dim: int) -> torch.Tensor:
 class GroupNorm32(nn.GroupNorm):
     """GroupNorm(32, eps 1e-5) computed in float32 (glide-spec §5.2)."""
 
-    def __init__(self, channels: int, swish: bool = False):
+    def __init__(self, channels: int):
         super().__init__(32, channels, eps=1e-5)
-        self.swish = swish
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = super().forward(x.float()).to(x.dtype)
-        return F.silu(y) if self.swish else y
+        return super().forward(x.float()).to(x.dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------------
