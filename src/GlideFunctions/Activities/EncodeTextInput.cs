@@ -1,0 +1,3 @@
+namespace GlideFunctions.Activities;
+
+public sealed record EncodeTextInput(string RunId, string Prompt, string? NegativePrompt);

@@ -1,0 +1,16 @@
+namespace GlideFunctions.Activities;
+
+/// <summary>
+/// One image to upsample: row <c>Row</c> of the base chunk blob, which holds <c>ChunkLength</c> images. <c>Seed</c> is
+/// this image's own seed (the generation's seed + <c>Index</c>).
+/// </summary>
+public sealed record UpsampleInput(
+    string RunId,
+    int Index,
+    long Seed,
+    string BaseChunk,
+    int Row,
+    int ChunkLength,
+    string UpsampleSteps,
+    float Temperature,
+    TextBlobs Text);

@@ -1,0 +1,134 @@
+using Glide.Diffusion;
+using Glide.Models;
+using Glide.Pipeline;
+using Glide.Tensors;
+using Glide.Testing;
+using Glide.Tokenization;
+using GlideFunctions.Activities;
+using GlideFunctions.Orchestration;
+using GlideFunctions.Storage;
+using GlideFunctions.Tests.Azurite;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Xunit.Abstractions;
+
+namespace GlideFunctions.Tests.Orchestration;
+
+/// <summary>
+/// The whole generation through the in-process Durable Task host, with the activities on the tiny fixture
+/// (tests/fixtures/tiny) and their blobs in Azurite: fanning the work out must not change a single image.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Four_candidates_in_two_chunks_give_the_images_of_the_direct_cascade()
+    {
+        using var models = new GlideModelProvider(LoadTinyModels);
+        var store = new BlobTensorStore(azurite.NewContainer());
+        var plan = new GenerationPlan(
+            "run-1", "a corgi wearing a hat", null, Count: 4, ChunkSize: 2, Seed: 1234, GuidanceScale: 3f,
+            BaseSteps: "10", UpsampleSteps: "10", UpsampleTemperature: NoiseTemperature.Upsample);
+
+        await using var host = await DurableTaskTestHost.StartAsync(
+            registry =>
+            {
+                registry.AddOrchestrator<GenerationOrchestrator>();
+                registry.AddActivity<EncodeTextActivity>();
+                registry.AddActivity<SampleBaseActivity>();
+                registry.AddActivity<UpsampleActivity>();
+            },
+            new DurableTaskTestHostOptions
+            {
+                ConfigureServices = services => services.AddSingleton(models).AddSingleton(store),
+                LoggerFactory = NullLoggerFactory.Instance,
+            });
+        using var timeout = new CancellationTokenSource(Timeout);
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(
+            nameof(GenerationOrchestrator), plan, timeout.Token);
+        var instance = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+
+        Assert.True(
+            instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
+            $"{instance.RuntimeStatus}: {instance.FailureDetails?.ErrorType} {instance.FailureDetails?.ErrorMessage}\n" +
+            instance.FailureDetails?.StackTrace);
+        Assert.Equal("completed", instance.ReadCustomStatusAs<GenerationCustomStatus>()?.Stage);
+        var outcome = instance.ReadOutputAs<GenerationOutcome>()!;
+        Assert.Equal("run-1", outcome.RunId);
+        Assert.Equal([0, 1, 2, 3], outcome.Images.Select(i => i.Index));
+        Assert.Equal([1234L, 1235, 1236, 1237], outcome.Images.Select(i => i.Seed));
+        Assert.Equal(
+            Enumerable.Range(0, 4).Select(i => $"runs/run-1/images/{i}.png"), outcome.Images.Select(i => i.ImageBlob));
+        string[] expectedBlobs =
+        [
+            "runs/run-1/text/base.xf_proj.npy", "runs/run-1/text/base.xf_out.npy",
+            "runs/run-1/text/upsample.xf_proj.npy", "runs/run-1/text/upsample.xf_out.npy",
+            "runs/run-1/base/0.npy", "runs/run-1/base/1.npy",
+            .. Enumerable.Range(0, 4).Select(i => $"runs/run-1/up/{i}.npy"),
+        ];
+        foreach (var blob in expectedBlobs)
+        {
+            Assert.True(await store.ExistsAsync(blob, timeout.Token), $"{blob} was not written");
+        }
+
+        var direct = new GlideCascade(models.Models, new GlideTokenizer()).Generate(plan.ToRequest());
+        var size = direct.Images[0].Width;
+        for (var chunk = 0; chunk < plan.ChunkCount; chunk++)
+        {
+            var low = models.Models.BaseUNet!.ImageSize;
+            var samples = StageTensors.Images(
+                await store.ReadAsync(RunBlobNames.BaseChunk("run-1", chunk), NpyDType.Float32, [2, 3, low, low], timeout.Token),
+                low, "base", 2);
+            var basePlane = 3 * low * low;
+            var baseDifference = MaxDifference(
+                samples, direct.BaseSamples.AsSpan(plan.ChunkStart(chunk) * basePlane, 2 * basePlane));
+            output.WriteLine($"base chunk {chunk}: max |Δ| {baseDifference:G3} in [-1, 1]");
+            Assert.Equal(0f, baseDifference);
+        }
+
+        foreach (var image in outcome.Images)
+        {
+            var expected = direct.Images[image.Index];
+            Assert.Equal(expected.Seed, image.Seed);
+            await using var stream = await store.OpenReadAsync(image.ImageBlob, timeout.Token);
+            using var png = await Image.LoadAsync<Rgb24>(stream, timeout.Token);
+            var pixels = new byte[3 * png.Width * png.Height];
+            png.CopyPixelDataTo(pixels);
+            Assert.Equal((size, size), (png.Width, png.Height));
+
+            var upsampled = StageTensors.Images(
+                await store.ReadAsync(RunBlobNames.Upsampled("run-1", image.Index), NpyDType.Float32, [1, 3, size, size], timeout.Token),
+                size, "up", 1);
+            var plane = 3 * size * size;
+            var maxFloat = MaxDifference(upsampled, direct.Samples.AsSpan(image.Index * plane, plane));
+            var maxLevel = Enumerable.Range(0, pixels.Length).Max(k => Math.Abs(pixels[k] - expected.Rgb[k]));
+            output.WriteLine($"image {image.Index}: max |Δ| {maxFloat:G3} in [-1, 1], {maxLevel} levels in the PNG");
+
+            // Each image depends only on its seed (design §5), so chunking and per-image upsampling change nothing.
+            Assert.Equal(0f, maxFloat);
+            Assert.Equal(expected.Rgb, pixels);
+        }
+    }
+
+    private static float MaxDifference(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        var max = 0f;
+        for (var k = 0; k < actual.Length; k++)
+        {
+            max = Math.Max(max, Math.Abs(actual[k] - expected[k]));
+        }
+
+        return max;
+    }
+
+    private static GlideModelSet LoadTinyModels() => GlideModelSet.Load(
+        RepoRoot.Combine("tests", "fixtures", "tiny"), ExecutionDevice.Cpu,
+        new GlideModelSetOptions { Models = ["base", "upsample"], VerifyHashes = false });
+}
