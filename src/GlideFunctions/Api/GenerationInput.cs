@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Glide.Pipeline;
+using GlideFunctions.Webhooks;
 
 namespace GlideFunctions.Api;
 
@@ -45,8 +46,7 @@ public sealed record GenerationInput
     public static string DefaultUpsampleSteps => CoreDefaults.UpsampleSteps;
 
     /// <summary>Every event, in emission order: what a request with a webhook and no filter receives.</summary>
-    public static IReadOnlyList<WebhookEventType> AllWebhookEvents { get; } =
-        [WebhookEventType.Start, WebhookEventType.Output, WebhookEventType.Completed];
+    public static IReadOnlyList<WebhookEventType> AllWebhookEvents => WebhookEventNames.All;
 
     [JsonPropertyName("prompt")]
     public required string Prompt { get; init; }

@@ -1,3 +1,5 @@
+using GlideFunctions.Webhooks;
+
 namespace GlideFunctions.Api;
 
 /// <summary>What <see cref="GenerationRequestParser"/> accepts beyond the public contract.</summary>
@@ -26,4 +28,26 @@ public sealed record GenerationParserOptions
 
     /// <summary>Accept the <c>id</c> field (queue messages).</summary>
     public bool AllowClientId { get; init; }
+
+    /// <summary>
+    /// Accept the <c>webhook</c> field at all. Off when no signing secret is configured
+    /// (<see cref="WebhookOptions.WebhooksEnabled"/>): a request that asks for a webhook is then refused with a 400
+    /// rather than accepted and never notified.
+    /// </summary>
+    public bool WebhooksEnabled { get; init; } = true;
+
+    /// <summary>
+    /// These options with the webhook rules of <paramref name="webhooks"/>: enabled only with a secret, <c>http</c>
+    /// when https is not required, private targets when allowed (the last two for local development).
+    /// </summary>
+    public GenerationParserOptions WithWebhookOptions(WebhookOptions webhooks)
+    {
+        ArgumentNullException.ThrowIfNull(webhooks);
+        return this with
+        {
+            WebhooksEnabled = webhooks.WebhooksEnabled,
+            AllowInsecureWebhooks = !webhooks.RequireHttps,
+            AllowPrivateWebhooks = webhooks.AllowPrivateTargets,
+        };
+    }
 }

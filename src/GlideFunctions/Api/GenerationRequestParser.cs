@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Glide.Diffusion;
+using GlideFunctions.Webhooks;
 using static GlideFunctions.Api.GenerationFields;
 
 namespace GlideFunctions.Api;
@@ -29,7 +30,8 @@ public static class GenerationRequestParser
         MaxDepth = 8,
     };
 
-    private static readonly string EventNames = string.Join(", ", GenerationInput.AllWebhookEvents.Select(EventName));
+    private static readonly string EventNames =
+        string.Join(", ", GenerationInput.AllWebhookEvents.Select(e => e.ToWireName()));
 
     /// <summary>Parses and validates a create body.</summary>
     /// <param name="body">UTF-8 JSON, possibly with a byte order mark; see <see cref="RequestBodyReader"/>.</param>
@@ -184,15 +186,24 @@ public static class GenerationRequestParser
         CheckRange(body.Seed, Seed, 0, GenerationInput.MaxSeed, errors);
 
         Uri? webhook = null;
-        if (body.Webhook is not null
-            && !WebhookUrlCheck.TryValidate(
-                body.Webhook,
-                options.AllowInsecureWebhooks,
-                options.AllowPrivateWebhooks,
-                out webhook,
-                out var problem))
+        if (body.Webhook is not null && !options.WebhooksEnabled)
         {
-            errors.Add(new(Webhook, problem));
+            errors.Add(new(Webhook, "webhooks are not enabled on this service (no signing secret is configured); " +
+                                    "leave out webhook and poll the generation instead"));
+        }
+        else if (body.Webhook is not null)
+        {
+            // The rules the delivery applies again before every attempt (where it also resolves the host).
+            var check = WebhookUrlRules.Check(
+                body.Webhook, requireHttps: !options.AllowInsecureWebhooks, options.AllowPrivateWebhooks);
+            if (check.IsAllowed)
+            {
+                webhook = check.Target;
+            }
+            else
+            {
+                errors.Add(new(Webhook, check.Reason!));
+            }
         }
 
         var hasWebhook = body.Webhook is not null || typeErrors.Contains(Webhook);
@@ -400,24 +411,21 @@ public static class GenerationRequestParser
         var valid = true;
         for (var i = 0; i < names.Count; i++)
         {
-            var match = GenerationInput.AllWebhookEvents.Where(e => EventName(e) == names[i]).ToList();
-            if (match.Count == 0)
+            if (WebhookEventNames.TryParse(names[i], out var match))
+            {
+                wanted.Add(match.Value);
+            }
+            else
             {
                 errors.Add(new(WebhookEventsFilter, $"webhook_events_filter[{i}] is {Texts.Quote(names[i])}; " +
                                                     $"the events are {EventNames}"));
                 valid = false;
-            }
-            else
-            {
-                wanted.Add(match[0]);
             }
         }
 
         // Distinct and in emission order, so ["completed", "start", "start"] and ["start", "completed"] are one input.
         return valid ? GenerationInput.AllWebhookEvents.Where(wanted.Contains).ToArray() : null;
     }
-
-    private static string EventName(WebhookEventType type) => JsonSerializer.Serialize(type).Trim('"');
 
     // ArgumentException appends " (Parameter 'spec')" to the message Respacing wrote; clients need only the latter.
     private static string MessageOf(ArgumentException e)

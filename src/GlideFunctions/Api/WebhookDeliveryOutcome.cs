@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace GlideFunctions.Api;
 
-/// <summary>Where one webhook event's delivery stands.</summary>
+/// <summary>
+/// Where one webhook message's delivery stands across its attempts (a <c>webhook_deliveries</c> entry's
+/// <c>status</c>); each attempt's own classification is <see cref="Webhooks.WebhookAttemptOutcome"/>.
+/// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<WebhookDeliveryOutcome>))]
 public enum WebhookDeliveryOutcome
 {
@@ -14,11 +17,14 @@ public enum WebhookDeliveryOutcome
     [JsonStringEnumMemberName("delivered")]
     Delivered,
 
-    /// <summary>Retried until the configured window closed without a 2xx.</summary>
+    /// <summary>
+    /// Stopped without a 2xx: retried until the window or the attempts ran out, or answered in a way a retry would not
+    /// change (a redirect, another 4xx).
+    /// </summary>
     [JsonStringEnumMemberName("failed")]
     Failed,
 
-    /// <summary>Never sent: the target resolved to an address the delivery policy refuses.</summary>
+    /// <summary>Never sent: the delivery policy refuses the URL or an address its host resolves to.</summary>
     [JsonStringEnumMemberName("refused")]
     Refused,
 }

@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace GlideFunctions.Api;
 
-/// <summary>One webhook event's delivery as the generation object shows it.</summary>
+/// <summary>
+/// One webhook message's delivery as the generation object shows it (an entry of <c>webhook_deliveries</c>): the
+/// result of <c>Webhooks.WebhookDeliveryOrchestrator</c>, and its custom status while it runs.
+/// </summary>
 public sealed record WebhookDeliveryResource
 {
     [JsonPropertyName("event")]
@@ -29,4 +32,13 @@ public sealed record WebhookDeliveryResource
     /// <summary>Why the last attempt did not succeed, if it did not.</summary>
     [JsonPropertyName("last_error")]
     public string? LastError { get; init; }
+
+    /// <summary>
+    /// While <see cref="Status"/> is <see cref="WebhookDeliveryOutcome.Pending"/> between attempts: when the next one
+    /// is due. Left out of the JSON otherwise.
+    /// </summary>
+    [JsonPropertyName("next_attempt_at")]
+    [JsonConverter(typeof(UtcTimestampJsonConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? NextAttemptAt { get; init; }
 }

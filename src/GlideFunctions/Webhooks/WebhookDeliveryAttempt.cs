@@ -19,10 +19,10 @@ public sealed record WebhookDeliveryAttempt
     /// <summary>Why there is no status, when it did not answer.</summary>
     public WebhookFailureKind? Failure { get; init; }
 
-    public required WebhookDeliveryOutcome Outcome { get; init; }
+    public required WebhookAttemptOutcome Outcome { get; init; }
 
     /// <summary>
-    /// For <see cref="WebhookDeliveryOutcome.Retry"/>: the receiver's <c>Retry-After</c>, capped by
+    /// For <see cref="WebhookAttemptOutcome.Retry"/>: the receiver's <c>Retry-After</c>, capped by
     /// <see cref="WebhookOptions.MaxRetryDelay"/>; <see langword="null"/> when it gave none (the backoff decides).
     /// </summary>
     public TimeSpan? RetryAfter { get; init; }

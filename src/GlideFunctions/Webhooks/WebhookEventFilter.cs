@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using GlideFunctions.Api;
 
 namespace GlideFunctions.Webhooks;
 
@@ -17,9 +18,9 @@ public sealed record WebhookEventFilter
         new(WebhookEventNames.All.Aggregate(0, (mask, e) => mask | Bit(e)));
 
     /// <summary>The events let through, in the order a generation raises them.</summary>
-    public IReadOnlyList<WebhookEvent> Events => [.. WebhookEventNames.All.Where(Includes)];
+    public IReadOnlyList<WebhookEventType> Events => [.. WebhookEventNames.All.Where(Includes)];
 
-    public bool Includes(WebhookEvent webhookEvent) => (_mask & Bit(webhookEvent)) != 0;
+    public bool Includes(WebhookEventType webhookEvent) => (_mask & Bit(webhookEvent)) != 0;
 
     /// <summary>The filter as the request would write it, e.g. to echo it in the generation's <c>input</c>.</summary>
     public IReadOnlyList<string> ToWireNames() => [.. Events.Select(e => e.ToWireName())];
@@ -71,5 +72,5 @@ public sealed record WebhookEventFilter
 
     public override string ToString() => string.Join(",", ToWireNames());
 
-    private static int Bit(WebhookEvent webhookEvent) => 1 << (int)webhookEvent;
+    private static int Bit(WebhookEventType webhookEvent) => 1 << (int)webhookEvent;
 }

@@ -1,8 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
+using GlideFunctions.Api;
 
 namespace GlideFunctions.Webhooks;
 
-/// <summary>The wire names of <see cref="WebhookEvent"/>: exact, lower-case, as clients write them.</summary>
+/// <summary>The wire names of <see cref="WebhookEventType"/>: exact, lower-case, as clients write them.</summary>
 public static class WebhookEventNames
 {
     public const string Start = "start";
@@ -10,14 +11,14 @@ public static class WebhookEventNames
     public const string Completed = "completed";
 
     /// <summary>Every event, in the order a generation raises them.</summary>
-    public static IReadOnlyList<WebhookEvent> All { get; } =
-        [WebhookEvent.Start, WebhookEvent.Output, WebhookEvent.Completed];
+    public static IReadOnlyList<WebhookEventType> All { get; } =
+        [WebhookEventType.Start, WebhookEventType.Output, WebhookEventType.Completed];
 
-    public static string ToWireName(this WebhookEvent webhookEvent) => webhookEvent switch
+    public static string ToWireName(this WebhookEventType webhookEvent) => webhookEvent switch
     {
-        WebhookEvent.Start => Start,
-        WebhookEvent.Output => Output,
-        WebhookEvent.Completed => Completed,
+        WebhookEventType.Start => Start,
+        WebhookEventType.Output => Output,
+        WebhookEventType.Completed => Completed,
         _ => throw new ArgumentOutOfRangeException(nameof(webhookEvent), webhookEvent, "not a webhook event"),
     };
 
@@ -25,13 +26,13 @@ public static class WebhookEventNames
     /// Ordinal match: a client that writes <c>Start</c> gets an error naming the value rather than a guess, so the
     /// contract stays the one documented.
     /// </summary>
-    public static bool TryParse(string? name, [NotNullWhen(true)] out WebhookEvent? webhookEvent)
+    public static bool TryParse(string? name, [NotNullWhen(true)] out WebhookEventType? webhookEvent)
     {
         webhookEvent = name switch
         {
-            Start => WebhookEvent.Start,
-            Output => WebhookEvent.Output,
-            Completed => WebhookEvent.Completed,
+            Start => WebhookEventType.Start,
+            Output => WebhookEventType.Output,
+            Completed => WebhookEventType.Completed,
             _ => null,
         };
         return webhookEvent is not null;

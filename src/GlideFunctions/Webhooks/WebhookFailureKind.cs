@@ -21,4 +21,17 @@ public enum WebhookFailureKind
     /// <summary>The target policy refused the URL or an address it resolves to; nothing was sent.</summary>
     [JsonStringEnumMemberName("target_refused")]
     TargetRefused,
+
+    /// <summary>
+    /// Webhooks are disabled here (no <see cref="WebhookOptions.Secret"/>): nothing was signed or sent. Requests with
+    /// a webhook are refused in that state, so this only shows for deliveries started before the secret was removed.
+    /// </summary>
+    [JsonStringEnumMemberName("not_configured")]
+    NotConfigured,
+
+    /// <summary>
+    /// The attempt itself failed in this service (a fault, not the receiver's doing); nothing more is tried.
+    /// </summary>
+    [JsonStringEnumMemberName("internal_error")]
+    InternalError,
 }

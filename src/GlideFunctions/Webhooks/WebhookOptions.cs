@@ -3,12 +3,32 @@ using System.ComponentModel.DataAnnotations;
 namespace GlideFunctions.Webhooks;
 
 /// <summary>
-/// Where webhooks may go and how long delivery keeps trying; bound from the <c>Webhooks</c> section
-/// (app settings <c>Webhooks__AllowPrivateTargets</c>, <c>Webhooks__MaxRetryWindow</c>, …).
+/// Where webhooks may go, how they are signed and how long delivery keeps trying; bound from the <c>Webhooks</c>
+/// section (app settings <c>Webhooks__Secret</c>, <c>Webhooks__AllowPrivateTargets</c>,
+/// <c>Webhooks__MaxRetryWindow</c>, …).
 /// </summary>
+/// <remarks>
+/// Webhooks are off until <see cref="Secret"/> is set: without a secret there is nothing receivers could verify a
+/// message with, so a create request that asks for a <c>webhook</c> is refused (400) rather than accepted and left
+/// unsent; see <see cref="WebhooksEnabled"/>. A secret that is set but malformed fails validation at startup.
+/// </remarks>
 public sealed class WebhookOptions : IValidatableObject
 {
     public const string SectionName = "Webhooks";
+
+    /// <summary>
+    /// The Standard Webhooks signing secret, <c>whsec_</c> followed by the base64 of a 24 to 64 byte key (see
+    /// <see cref="WebhookSecret"/>; <c>WebhookSecret.Generate().Encode()</c> makes one). Receivers verify every
+    /// message with it, so hand it to them out of band. Keep it in Key Vault (an app setting that is a Key Vault
+    /// reference) rather than in plain configuration; it is never logged and never part of a validation message.
+    /// Empty or absent: webhooks are disabled.
+    /// </summary>
+    public string? Secret { get; set; }
+
+    /// <summary>
+    /// Whether a signing secret is configured; without one, requests with a <c>webhook</c> are refused.
+    /// </summary>
+    public bool WebhooksEnabled => !string.IsNullOrWhiteSpace(Secret);
 
     /// <summary>
     /// Local development only: lets webhooks reach loopback, private and link-local addresses (a receiver on
@@ -43,8 +63,22 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The parsed <see cref="Secret"/>.</summary>
+    /// <exception cref="InvalidOperationException">No secret is configured (<see cref="WebhooksEnabled"/>).</exception>
+    /// <exception cref="FormatException">The secret is malformed (startup validation reports it first).</exception>
+    public WebhookSecret GetSecret() => WebhooksEnabled
+        ? WebhookSecret.Parse(Secret)
+        : throw new InvalidOperationException(
+            $"webhooks are disabled: no signing secret is configured ({SectionName}__{nameof(Secret)})");
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // The parser's messages say what is wrong with the value without repeating any of it.
+        if (WebhooksEnabled && !WebhookSecret.TryParse(Secret, out _, out var secretError))
+        {
+            yield return new ValidationResult($"{nameof(Secret)}: {secretError}", [nameof(Secret)]);
+        }
+
         if (InitialRetryDelay > MaxRetryDelay)
         {
             yield return new ValidationResult(

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using GlideFunctions.Api;
 
 namespace GlideFunctions.Webhooks;
 
@@ -23,7 +25,7 @@ public sealed class WebhookPayload
         WriteIndented = false,
     };
 
-    public WebhookPayload(WebhookEvent type, DateTimeOffset timestamp, JsonElement data)
+    public WebhookPayload(WebhookEventType type, DateTimeOffset timestamp, JsonElement data)
     {
         _ = type.ToWireName();
         if (data.ValueKind == JsonValueKind.Undefined)
@@ -38,7 +40,7 @@ public sealed class WebhookPayload
         Data = data.Clone();
     }
 
-    public WebhookEvent Type { get; }
+    public WebhookEventType Type { get; }
 
     /// <summary>When the event happened (the body's <c>timestamp</c>); not the signing time of an attempt.</summary>
     public DateTimeOffset Timestamp { get; }
@@ -47,8 +49,14 @@ public sealed class WebhookPayload
     public JsonElement Data { get; }
 
     /// <summary>Wraps <paramref name="data"/>, serialized with snake_case property names.</summary>
-    public static WebhookPayload Create<T>(WebhookEvent type, DateTimeOffset timestamp, T data) =>
+    public static WebhookPayload Create<T>(WebhookEventType type, DateTimeOffset timestamp, T data) =>
         new(type, timestamp, JsonSerializer.SerializeToElement(data, DataOptions));
+
+    /// <summary>
+    /// The body as text (<see cref="WebhookDeliveryRequest.Body"/>): the UTF-8 of <see cref="ToUtf8Bytes"/> decoded,
+    /// which encodes back to exactly those bytes, since the JSON writer only ever writes valid UTF-8.
+    /// </summary>
+    public string ToJson() => Encoding.UTF8.GetString(ToUtf8Bytes());
 
     /// <summary>The UTF-8 body to sign and send.</summary>
     public byte[] ToUtf8Bytes()

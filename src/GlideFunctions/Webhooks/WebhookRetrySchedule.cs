@@ -7,7 +7,7 @@ namespace GlideFunctions.Webhooks;
 
 /// <summary>
 /// When to make the next delivery attempt: exponential backoff with jitter, never sooner than the receiver's
-/// <c>Retry-After</c>, and never later than <see cref="WebhookOptions.MaxRetryWindow"/> after the first attempt.
+/// <c>Retry-After</c>, and never later than <see cref="WebhookRetrySettings.MaxRetryWindow"/> after the first attempt.
 /// </summary>
 /// <remarks>
 /// The durable orchestration replays this code, so the answer must be a pure function of its arguments: the jitter
@@ -20,13 +20,22 @@ public sealed class WebhookRetrySchedule
     // 2^30 × the initial delay is beyond any cap the options allow; stop doubling there so nothing overflows.
     private const int MaximumDoublings = 30;
 
-    private readonly WebhookOptions _options;
-
+    /// <summary>The schedule the configuration sets.</summary>
     public WebhookRetrySchedule(IOptions<WebhookOptions> options)
+        : this(WebhookRetrySettings.FromOptions((options ?? throw new ArgumentNullException(nameof(options))).Value))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
     }
+
+    /// <summary>The schedule of one delivery, from the settings in its input.</summary>
+    public WebhookRetrySchedule(WebhookRetrySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        Settings = settings;
+    }
+
+    /// <summary>The numbers this schedule decides from.</summary>
+    public WebhookRetrySettings Settings { get; }
 
     /// <summary>
     /// The time of the attempt after attempt <paramref name="attemptNumber"/> (1 = the first) failed with a retryable
@@ -42,7 +51,7 @@ public sealed class WebhookRetrySchedule
         string webhookId, int attemptNumber, DateTimeOffset firstAttemptAt, DateTimeOffset now, TimeSpan? retryAfter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(attemptNumber, 1);
-        if (attemptNumber >= _options.MaxAttempts)
+        if (attemptNumber >= Settings.MaxAttempts)
         {
             return null;
         }
@@ -50,17 +59,17 @@ public sealed class WebhookRetrySchedule
         var delay = Backoff(webhookId, attemptNumber);
         if (retryAfter is { } asked && asked > delay)
         {
-            delay = asked > _options.MaxRetryDelay ? _options.MaxRetryDelay : asked;
+            delay = asked > Settings.MaxRetryDelay ? Settings.MaxRetryDelay : asked;
         }
 
         var next = now + delay;
-        return next > firstAttemptAt + _options.MaxRetryWindow ? null : next;
+        return next > firstAttemptAt + Settings.MaxRetryWindow ? null : next;
     }
 
     /// <summary>
     /// The backoff after attempt <paramref name="attemptNumber"/>: the initial delay doubled per earlier retry, capped
-    /// at <see cref="WebhookOptions.MaxRetryDelay"/>, then scaled into its upper half by the jitter ("equal jitter":
-    /// never less than half the nominal delay, so backoff still grows).
+    /// at <see cref="WebhookRetrySettings.MaxRetryDelay"/>, then scaled into its upper half by the jitter ("equal
+    /// jitter": never less than half the nominal delay, so backoff still grows).
     /// </summary>
     public TimeSpan Backoff(string webhookId, int attemptNumber)
     {
@@ -68,7 +77,7 @@ public sealed class WebhookRetrySchedule
         ArgumentOutOfRangeException.ThrowIfLessThan(attemptNumber, 1);
         var doublings = Math.Min(attemptNumber - 1, MaximumDoublings);
         var nominal = Math.Min(
-            _options.InitialRetryDelay.Ticks * (double)(1L << doublings), _options.MaxRetryDelay.Ticks);
+            Settings.InitialRetryDelay.Ticks * (double)(1L << doublings), Settings.MaxRetryDelay.Ticks);
         return TimeSpan.FromTicks((long)(nominal * (0.5 + (0.5 * Jitter(webhookId, attemptNumber)))));
     }
 

@@ -105,8 +105,8 @@ public sealed partial class WebhookSender
             if (!check.IsAllowed)
             {
                 attempt = check.Verdict == WebhookTargetVerdict.Refused
-                    ? Failed(WebhookFailureKind.TargetRefused, WebhookDeliveryOutcome.GiveUp, check.Reason)
-                    : Failed(WebhookFailureKind.NameResolution, WebhookDeliveryOutcome.Retry, check.Reason);
+                    ? Failed(WebhookFailureKind.TargetRefused, WebhookAttemptOutcome.GiveUp, check.Reason)
+                    : Failed(WebhookFailureKind.NameResolution, WebhookAttemptOutcome.Retry, check.Reason);
             }
             else
             {
@@ -150,26 +150,26 @@ public sealed partial class WebhookSender
             >= 200 and < 300 => new WebhookDeliveryAttempt
             {
                 StatusCode = status,
-                Outcome = WebhookDeliveryOutcome.Delivered,
+                Outcome = WebhookAttemptOutcome.Delivered,
             },
             >= 300 and < 400 => Status(
                 status,
-                WebhookDeliveryOutcome.GiveUp,
+                WebhookAttemptOutcome.GiveUp,
                 $"the receiver answered {status}, a redirect; webhooks never follow redirects, so give the final URL"),
             (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests or >= 500 => Status(
                 status,
-                WebhookDeliveryOutcome.Retry,
+                WebhookAttemptOutcome.Retry,
                 $"the receiver answered {status}") with { RetryAfter = RetryAfter(response) },
             _ => Status(
                 status,
-                WebhookDeliveryOutcome.GiveUp,
+                WebhookAttemptOutcome.GiveUp,
                 $"the receiver answered {status}; a retry would get the same answer"),
         };
     }
 
     private WebhookDeliveryAttempt TimedOut() => Failed(
         WebhookFailureKind.Timeout,
-        WebhookDeliveryOutcome.Retry,
+        WebhookAttemptOutcome.Retry,
         string.Create(
             CultureInfo.InvariantCulture, $"no answer within {_options.AttemptTimeout.TotalSeconds:0.###} s"));
 
@@ -180,13 +180,13 @@ public sealed partial class WebhookSender
             switch (inner)
             {
                 case WebhookTargetRefusedException refused:
-                    return Failed(WebhookFailureKind.TargetRefused, WebhookDeliveryOutcome.GiveUp, refused.Message);
+                    return Failed(WebhookFailureKind.TargetRefused, WebhookAttemptOutcome.GiveUp, refused.Message);
                 case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } unresolved:
-                    return Failed(WebhookFailureKind.NameResolution, WebhookDeliveryOutcome.Retry, unresolved.Message);
+                    return Failed(WebhookFailureKind.NameResolution, WebhookAttemptOutcome.Retry, unresolved.Message);
             }
         }
 
-        return Failed(WebhookFailureKind.Connection, WebhookDeliveryOutcome.Retry, failure.Message);
+        return Failed(WebhookFailureKind.Connection, WebhookAttemptOutcome.Retry, failure.Message);
     }
 
     // Either form of the header (RFC 9110 §10.2.3); a date in the past means "now"; the cap keeps a receiver from
@@ -205,7 +205,7 @@ public sealed partial class WebhookSender
             : value;
     }
 
-    private static WebhookDeliveryAttempt Status(int status, WebhookDeliveryOutcome outcome, string reason) => new()
+    private static WebhookDeliveryAttempt Status(int status, WebhookAttemptOutcome outcome, string reason) => new()
     {
         AttemptedAt = default,
         Elapsed = default,
@@ -215,7 +215,7 @@ public sealed partial class WebhookSender
     };
 
     private static WebhookDeliveryAttempt Failed(
-        WebhookFailureKind failure, WebhookDeliveryOutcome outcome, string? reason) =>
+        WebhookFailureKind failure, WebhookAttemptOutcome outcome, string? reason) =>
         new()
         {
             Failure = failure,
@@ -231,10 +231,10 @@ public sealed partial class WebhookSender
         var elapsedMs = (long)attempt.Elapsed.TotalMilliseconds;
         switch (attempt.Outcome)
         {
-            case WebhookDeliveryOutcome.Delivered:
+            case WebhookAttemptOutcome.Delivered:
                 LogDelivered(_logger, webhookId, target.Host, result, elapsedMs);
                 break;
-            case WebhookDeliveryOutcome.Retry:
+            case WebhookAttemptOutcome.Retry:
                 LogWillRetry(_logger, webhookId, target.Host, result, elapsedMs, attempt.RetryAfter, attempt.Reason);
                 break;
             default:

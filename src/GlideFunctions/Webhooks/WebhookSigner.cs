@@ -18,7 +18,8 @@ public static class WebhookSigner
     public static readonly TimeSpan DefaultTolerance = TimeSpan.FromMinutes(5);
 
     private const string VersionPrefix = "v1,";
-    private const int MaximumIdLength = 256;
+    /// <summary>The longest <c>webhook-id</c> accepted.</summary>
+    public const int MaximumIdLength = 256;
     private const byte Separator = (byte)'.';
 
     /// <summary>The header values for one attempt to send <paramref name="body"/>.</summary>
@@ -115,11 +116,17 @@ public static class WebhookSigner
         hmac.GetHashAndReset(destination);
     }
 
-    // The id travels in an HTTP header: anything but visible ASCII could split or corrupt it.
+    /// <summary>
+    /// Whether <paramref name="webhookId"/> can be a <c>webhook-id</c>: 1 to <see cref="MaximumIdLength"/> visible
+    /// ASCII characters. It travels in an HTTP header, where anything else could split or corrupt it.
+    /// </summary>
+    public static bool IsValidId(string? webhookId) =>
+        webhookId is { Length: > 0 and <= MaximumIdLength } && webhookId.All(c => c is >= '!' and <= '~');
+
     private static void ValidateId(string webhookId)
     {
         ArgumentException.ThrowIfNullOrEmpty(webhookId);
-        if (webhookId.Length > MaximumIdLength || webhookId.Any(c => c is < '!' or > '~'))
+        if (!IsValidId(webhookId))
         {
             throw new ArgumentException(
                 $"a webhook id must be 1 to {MaximumIdLength} visible ASCII characters", nameof(webhookId));

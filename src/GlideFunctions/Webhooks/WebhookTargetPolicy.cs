@@ -17,7 +17,7 @@ namespace GlideFunctions.Webhooks;
 public sealed class WebhookTargetPolicy
 {
     /// <summary>Longer URLs are refused: they are stored with the generation and echoed back in it.</summary>
-    public const int MaximumUrlLength = 2048;
+    public const int MaximumUrlLength = WebhookUrlRules.MaximumLength;
 
     private readonly WebhookOptions _options;
     private readonly IWebhookHostResolver _resolver;
@@ -31,26 +31,13 @@ public sealed class WebhookTargetPolicy
     }
 
     /// <summary>
-    /// Request-time check of a client's webhook URL: absolute <c>https</c> (or <c>http</c> when
-    /// <see cref="WebhookOptions.RequireHttps"/> is off), no credentials, and, unless private targets are allowed,
-    /// neither a non-public literal IP address nor a <c>localhost</c> name. Host names are not resolved here.
+    /// Request-time check of a client's webhook URL (<see cref="WebhookUrlRules"/> under these options): absolute
+    /// <c>https</c> (or <c>http</c> when <see cref="WebhookOptions.RequireHttps"/> is off), no credentials, and, unless
+    /// private targets are allowed, neither a non-public literal IP address nor a <c>localhost</c> name. Host names
+    /// are not resolved here.
     /// </summary>
-    public WebhookTargetCheck ValidateUrl(string? url)
-    {
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            return WebhookTargetCheck.Refuse("the webhook URL is empty");
-        }
-
-        if (url.Length > MaximumUrlLength)
-        {
-            return WebhookTargetCheck.Refuse($"the webhook URL is longer than {MaximumUrlLength} characters");
-        }
-
-        return Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            ? CheckUrl(uri)
-            : WebhookTargetCheck.Refuse("the webhook URL is not an absolute URL");
-    }
+    public WebhookTargetCheck ValidateUrl(string? url) =>
+        WebhookUrlRules.Check(url, _options.RequireHttps, _options.AllowPrivateTargets);
 
     /// <summary>
     /// Delivery-time check: <see cref="ValidateUrl"/>'s rules, then the host name resolved and every address it
@@ -111,71 +98,13 @@ public sealed class WebhookTargetPolicy
         throw lastFailure!;
     }
 
-    private WebhookTargetCheck CheckUrl(Uri uri)
-    {
-        if (!uri.IsAbsoluteUri)
-        {
-            return WebhookTargetCheck.Refuse("the webhook URL is not an absolute URL");
-        }
-
-        var https = uri.Scheme == Uri.UriSchemeHttps;
-        if (!https && uri.Scheme != Uri.UriSchemeHttp)
-        {
-            return WebhookTargetCheck.Refuse($"the webhook URL must use {AllowedSchemes()}, not '{uri.Scheme}'");
-        }
-
-        if (!https && _options.RequireHttps)
-        {
-            return WebhookTargetCheck.Refuse("the webhook URL must use https");
-        }
-
-        // Credentials in a URL would be stored and echoed with the generation, and logged by proxies on the way.
-        if (uri.UserInfo.Length > 0)
-        {
-            return WebhookTargetCheck.Refuse("the webhook URL must not carry credentials (user:password@)");
-        }
-
-        if (uri.IdnHost.Length == 0)
-        {
-            return WebhookTargetCheck.Refuse("the webhook URL has no host");
-        }
-
-        if (_options.AllowPrivateTargets)
-        {
-            return WebhookTargetCheck.Allow(uri);
-        }
-
-        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
-        {
-            // A zone id ("%eth0") only makes sense on link-local addresses; judge the address without it, and refuse
-            // what does not parse rather than let it through unjudged.
-            var host = Unbracket(uri.IdnHost);
-            var zone = host.IndexOf('%', StringComparison.Ordinal);
-            if (!IPAddress.TryParse(zone < 0 ? host : host[..zone], out var literal))
-            {
-                return WebhookTargetCheck.Refuse($"the webhook URL's address '{uri.Host}' could not be parsed");
-            }
-
-            return NonPublicAddressRanges.Describe(literal) is { } reason
-                ? WebhookTargetCheck.Refuse(reason)
-                : WebhookTargetCheck.Allow(uri);
-        }
-
-        // RFC 6761: localhost and its subdomains always mean this machine, whatever DNS says.
-        var name = uri.IdnHost.TrimEnd('.');
-        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return WebhookTargetCheck.Refuse($"'{uri.IdnHost}' names this machine (loopback)");
-        }
-
-        return WebhookTargetCheck.Allow(uri);
-    }
+    private WebhookTargetCheck CheckUrl(Uri uri) =>
+        WebhookUrlRules.Check(uri, _options.RequireHttps, _options.AllowPrivateTargets);
 
     private async Task<(WebhookTargetVerdict Verdict, string? Reason, IPAddress[] Addresses)> ResolveAsync(
         string host, CancellationToken cancellationToken)
     {
-        host = Unbracket(host);
+        host = WebhookUrlRules.Unbracket(host);
         IPAddress[] addresses;
         if (IPAddress.TryParse(host, out var literal))
         {
@@ -212,9 +141,4 @@ public sealed class WebhookTargetPolicy
 
         return (WebhookTargetVerdict.Allowed, null, addresses);
     }
-
-    private string AllowedSchemes() => _options.RequireHttps ? "https" : "https or http";
-
-    private static string Unbracket(string host) =>
-        host.Length > 1 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
 }

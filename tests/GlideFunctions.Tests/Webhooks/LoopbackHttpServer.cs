@@ -8,14 +8,15 @@ namespace GlideFunctions.Tests.Webhooks;
 /// <summary>
 /// A minimal HTTP/1.1 receiver on 127.0.0.1 and a port the OS picks: records each request (and each connection, so a
 /// test can prove nothing even connected) and answers what the test says, or never answers when it says
-/// <see langword="null"/>. One request per connection, which is all the sender makes.
+/// <see langword="null"/>. One request per connection, which is all the sender makes. An asynchronous answer can hold
+/// a request until the test lets it go; it gets a token that is cancelled when the server stops.
 /// </summary>
 internal sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Func<RecordedRequest, LoopbackResponse?> _respond;
+    private readonly Func<RecordedRequest, CancellationToken, Task<LoopbackResponse?>> _respond;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentBag<Task> _handlers = [];
@@ -23,6 +24,11 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private int _connections;
 
     public LoopbackHttpServer(Func<RecordedRequest, LoopbackResponse?> respond)
+        : this((request, _) => Task.FromResult(respond(request)))
+    {
+    }
+
+    public LoopbackHttpServer(Func<RecordedRequest, CancellationToken, Task<LoopbackResponse?>> respond)
     {
         _respond = respond;
         _listener.Start();
@@ -84,7 +90,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 }
 
                 _requests.Enqueue(request);
-                if (_respond(request) is { } response)
+                if (await _respond(request, _stop.Token) is { } response)
                 {
                     await stream.WriteAsync(response.ToBytes(), _stop.Token);
                 }
@@ -142,6 +148,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             body.AddRange(chunk.AsSpan(0, read));
         }
 
-        return new RecordedRequest(requestLine[0], requestLine[1], headers, [.. body]);
+        return new RecordedRequest(requestLine[0], requestLine[1], headers, [.. body])
+        {
+            ReceivedAt = DateTimeOffset.UtcNow,
+        };
     }
 }

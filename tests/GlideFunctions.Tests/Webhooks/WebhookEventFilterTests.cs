@@ -1,3 +1,4 @@
+using GlideFunctions.Api;
 using GlideFunctions.Webhooks;
 
 namespace GlideFunctions.Tests.Webhooks;
@@ -10,7 +11,7 @@ public sealed class WebhookEventFilterTests
         Assert.True(WebhookEventFilter.TryParse(null, out var filter, out _));
 
         Assert.Same(WebhookEventFilter.All, filter);
-        Assert.Equal([WebhookEvent.Start, WebhookEvent.Output, WebhookEvent.Completed], filter.Events);
+        Assert.Equal([WebhookEventType.Start, WebhookEventType.Output, WebhookEventType.Completed], filter.Events);
         Assert.Equal(["start", "output", "completed"], filter.ToWireNames());
     }
 
@@ -19,9 +20,9 @@ public sealed class WebhookEventFilterTests
     {
         var filter = WebhookEventFilter.Parse(["completed"]);
 
-        Assert.False(filter.Includes(WebhookEvent.Start));
-        Assert.False(filter.Includes(WebhookEvent.Output));
-        Assert.True(filter.Includes(WebhookEvent.Completed));
+        Assert.False(filter.Includes(WebhookEventType.Start));
+        Assert.False(filter.Includes(WebhookEventType.Output));
+        Assert.True(filter.Includes(WebhookEventType.Completed));
     }
 
     [Fact]
@@ -60,10 +61,10 @@ public sealed class WebhookEventFilterTests
     }
 
     [Theory]
-    [InlineData(WebhookEvent.Start, "start")]
-    [InlineData(WebhookEvent.Output, "output")]
-    [InlineData(WebhookEvent.Completed, "completed")]
-    public void Wire_names_round_trip(WebhookEvent webhookEvent, string name)
+    [InlineData(WebhookEventType.Start, "start")]
+    [InlineData(WebhookEventType.Output, "output")]
+    [InlineData(WebhookEventType.Completed, "completed")]
+    public void Wire_names_round_trip(WebhookEventType webhookEvent, string name)
     {
         Assert.Equal(name, webhookEvent.ToWireName());
         Assert.True(WebhookEventNames.TryParse(name, out var parsed));

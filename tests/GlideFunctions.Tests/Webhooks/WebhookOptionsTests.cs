@@ -66,6 +66,40 @@ public sealed class WebhookOptionsTests
         Assert.Contains("shorter than MaxRetryWindow", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Without_a_secret_webhooks_are_disabled()
+    {
+        var options = Resolve(new() { ["Webhooks:Secret"] = "" });
+
+        Assert.False(options.WebhooksEnabled);
+        var error = Assert.Throws<InvalidOperationException>(options.GetSecret);
+        Assert.Contains("Webhooks__Secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_secret_enables_webhooks_and_parses()
+    {
+        var secret = WebhookSecret.Generate().Encode();
+
+        var options = Resolve(new() { ["Webhooks:Secret"] = secret });
+
+        Assert.True(options.WebhooksEnabled);
+        Assert.Equal(secret, options.GetSecret().Encode());
+    }
+
+    [Theory]
+    [InlineData("c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", "must start with 'whsec_'")]
+    [InlineData("whsec_not*base64", "not valid base64")]
+    [InlineData("whsec_c2hvcnQ=", "decodes to 5 bytes")]
+    public void A_malformed_secret_fails_validation_without_showing_it(string secret, string named)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new() { ["Webhooks:Secret"] = secret }));
+
+        Assert.Contains("Secret", error.Message, StringComparison.Ordinal);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, error.Message, StringComparison.Ordinal);
+    }
+
     private static WebhookOptions Resolve(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using GlideFunctions.Api;
 using GlideFunctions.Webhooks;
 
 namespace GlideFunctions.Tests.Webhooks;
@@ -13,7 +14,7 @@ public sealed class WebhookPayloadTests
     {
         using var data = JsonDocument.Parse("""{ "id": "gen_1", "status": "processing", "output": [ ] }""");
 
-        var body = new WebhookPayload(WebhookEvent.Start, At, data.RootElement).ToUtf8Bytes();
+        var body = new WebhookPayload(WebhookEventType.Start, At, data.RootElement).ToUtf8Bytes();
 
         Assert.Equal(
             "{\"type\":\"start\",\"timestamp\":\"2024-05-01T12:30:15.250Z\","
@@ -26,9 +27,9 @@ public sealed class WebhookPayloadTests
     {
         var generation = new SampleGeneration("gen_2", "succeeded", [new SampleOutput("https://x/0.png", 7, 0.31f)]);
 
-        var first = WebhookPayload.Create(WebhookEvent.Completed, At, generation).ToUtf8Bytes();
-        var again = WebhookPayload.Create(WebhookEvent.Completed, At.ToUniversalTime(), generation).ToUtf8Bytes();
-        var payload = WebhookPayload.Create(WebhookEvent.Completed, At, generation);
+        var first = WebhookPayload.Create(WebhookEventType.Completed, At, generation).ToUtf8Bytes();
+        var again = WebhookPayload.Create(WebhookEventType.Completed, At.ToUniversalTime(), generation).ToUtf8Bytes();
+        var payload = WebhookPayload.Create(WebhookEventType.Completed, At, generation);
 
         Assert.Equal(first, again);
         Assert.Equal(payload.ToUtf8Bytes(), payload.ToUtf8Bytes());
@@ -39,7 +40,8 @@ public sealed class WebhookPayloadTests
     {
         var generation = new SampleGeneration("gen_3", "processing", [new SampleOutput("https://x/0.png", 42, 0.5f)]);
 
-        var body = Encoding.UTF8.GetString(WebhookPayload.Create(WebhookEvent.Output, At, generation).ToUtf8Bytes());
+        var body = Encoding.UTF8.GetString(
+            WebhookPayload.Create(WebhookEventType.Output, At, generation).ToUtf8Bytes());
 
         Assert.Equal(
             """{"type":"output","timestamp":"2024-05-01T12:30:15.250Z","data":{"id":"gen_3","status":"processing","""
@@ -51,7 +53,7 @@ public sealed class WebhookPayloadTests
     public void The_body_is_valid_json_that_reads_back()
     {
         using var data = JsonDocument.Parse("""{"prompt":"crème brûlée <b> & 東京 🦊"}""");
-        var body = new WebhookPayload(WebhookEvent.Output, At, data.RootElement).ToUtf8Bytes();
+        var body = new WebhookPayload(WebhookEventType.Output, At, data.RootElement).ToUtf8Bytes();
 
         using var read = JsonDocument.Parse(body);
 
@@ -66,7 +68,7 @@ public sealed class WebhookPayloadTests
         WebhookPayload payload;
         using (var data = JsonDocument.Parse("""{"id":"gen_4"}"""))
         {
-            payload = new WebhookPayload(WebhookEvent.Start, At, data.RootElement);
+            payload = new WebhookPayload(WebhookEventType.Start, At, data.RootElement);
         }
 
         var body = Encoding.UTF8.GetString(payload.ToUtf8Bytes());
@@ -76,7 +78,7 @@ public sealed class WebhookPayloadTests
     [Fact]
     public void Data_is_required()
     {
-        Assert.Throws<ArgumentException>(() => new WebhookPayload(WebhookEvent.Start, At, default));
+        Assert.Throws<ArgumentException>(() => new WebhookPayload(WebhookEventType.Start, At, default));
     }
 
     private sealed record SampleGeneration(string Id, string Status, IReadOnlyList<SampleOutput> Output);

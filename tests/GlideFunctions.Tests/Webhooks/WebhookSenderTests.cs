@@ -36,7 +36,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Sender().SendAsync(server.Url, "gen_9/completed", signedAt, Body, _secret, default);
 
-        Assert.Equal(WebhookDeliveryOutcome.Delivered, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Delivered, attempt.Outcome);
         Assert.Equal(200, attempt.StatusCode);
         Assert.Null(attempt.Failure);
         Assert.Null(attempt.RetryAfter);
@@ -84,7 +84,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Send(server);
 
-        Assert.Equal(WebhookDeliveryOutcome.Delivered, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Delivered, attempt.Outcome);
         Assert.Equal(status, attempt.StatusCode);
     }
 
@@ -95,7 +95,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Send(server);
 
-        Assert.Equal(WebhookDeliveryOutcome.Retry, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Retry, attempt.Outcome);
         Assert.Equal(503, attempt.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(7), attempt.RetryAfter);
         Assert.Contains("503", attempt.Reason, StringComparison.Ordinal);
@@ -109,7 +109,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Send(server);
 
-        Assert.Equal(WebhookDeliveryOutcome.Retry, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Retry, attempt.Outcome);
         Assert.Equal(429, attempt.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(90), attempt.RetryAfter);
     }
@@ -147,7 +147,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Send(server);
 
-        Assert.Equal(WebhookDeliveryOutcome.Retry, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Retry, attempt.Outcome);
         Assert.Equal(status, attempt.StatusCode);
         Assert.Null(attempt.RetryAfter);
     }
@@ -165,7 +165,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Send(server);
 
-        Assert.Equal(WebhookDeliveryOutcome.GiveUp, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.GiveUp, attempt.Outcome);
         Assert.Equal(status, attempt.StatusCode);
         Assert.Contains("never follow redirects", attempt.Reason, StringComparison.Ordinal);
         Assert.Single(server.Requests);
@@ -185,7 +185,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Send(server);
 
-        Assert.Equal(WebhookDeliveryOutcome.GiveUp, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.GiveUp, attempt.Outcome);
         Assert.Equal(status, attempt.StatusCode);
         Assert.Null(attempt.RetryAfter);
     }
@@ -199,7 +199,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Send(server, options);
 
-        Assert.Equal(WebhookDeliveryOutcome.Retry, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Retry, attempt.Outcome);
         Assert.Equal(WebhookFailureKind.Timeout, attempt.Failure);
         Assert.Equal("no answer within 0.3 s", attempt.Reason);
         Assert.Null(attempt.StatusCode);
@@ -218,7 +218,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Sender().SendAsync(new Uri($"http://127.0.0.1:{port}/"), "m", Now, Body, _secret, default);
 
-        Assert.Equal(WebhookDeliveryOutcome.Retry, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Retry, attempt.Outcome);
         Assert.Equal(WebhookFailureKind.Connection, attempt.Failure);
         Assert.Null(attempt.StatusCode);
     }
@@ -230,7 +230,7 @@ public sealed class WebhookSenderTests : IDisposable
 
         var attempt = await Send(server, new WebhookOptions { RequireHttps = false });
 
-        Assert.Equal(WebhookDeliveryOutcome.GiveUp, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.GiveUp, attempt.Outcome);
         Assert.Equal(WebhookFailureKind.TargetRefused, attempt.Failure);
         Assert.Contains("loopback", attempt.Reason, StringComparison.Ordinal);
         Assert.Equal(0, server.Connections);
@@ -256,7 +256,7 @@ public sealed class WebhookSenderTests : IDisposable
         var attempt = await sender.SendAsync(
             new Uri($"http://rebound.example.com:{server.Port}/"), "m", Now, Body, _secret, default);
 
-        Assert.Equal(WebhookDeliveryOutcome.GiveUp, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.GiveUp, attempt.Outcome);
         Assert.Equal(WebhookFailureKind.TargetRefused, attempt.Failure);
         Assert.Contains("'rebound.example.com' resolves to 127.0.0.1 is a loopback address", attempt.Reason,
             StringComparison.Ordinal);
@@ -269,7 +269,7 @@ public sealed class WebhookSenderTests : IDisposable
         var attempt = await Sender().SendAsync(
             new Uri("http://unknown.test:1/"), "m", Now, Body, _secret, default);
 
-        Assert.Equal(WebhookDeliveryOutcome.Retry, attempt.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Retry, attempt.Outcome);
         Assert.Equal(WebhookFailureKind.NameResolution, attempt.Failure);
     }
 
@@ -285,8 +285,8 @@ public sealed class WebhookSenderTests : IDisposable
         var delivered = await sender.SendAsync(
             server.Url, "gen_9/completed", first.AddSeconds(30), Body, _secret, default);
 
-        Assert.Equal(WebhookDeliveryOutcome.Retry, retry.Outcome);
-        Assert.Equal(WebhookDeliveryOutcome.Delivered, delivered.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Retry, retry.Outcome);
+        Assert.Equal(WebhookAttemptOutcome.Delivered, delivered.Outcome);
         Assert.Equal(2, server.Requests.Count);
         Assert.All(server.Requests, r => Assert.Equal("gen_9/completed", r.Headers["webhook-id"]));
         Assert.NotEqual(

@@ -3,8 +3,12 @@ using System.Text.Json.Serialization;
 namespace GlideFunctions.Webhooks;
 
 /// <summary>What one delivery attempt means for the next: stop happy, try again, or stop for good.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<WebhookDeliveryOutcome>))]
-public enum WebhookDeliveryOutcome
+/// <remarks>
+/// Per attempt, for the retry loop; the delivery's state across all its attempts, as the generation object shows it,
+/// is <see cref="Api.WebhookDeliveryOutcome"/>.
+/// </remarks>
+[JsonConverter(typeof(JsonStringEnumConverter<WebhookAttemptOutcome>))]
+public enum WebhookAttemptOutcome
 {
     /// <summary>The receiver answered 2xx.</summary>
     [JsonStringEnumMemberName("delivered")]
