@@ -6,4 +6,5 @@ public static class StageNames
     public const string Text = "text";
     public const string Base = "base";
     public const string Upsample = "upsample";
+    public const string Rerank = "rerank";
 }

@@ -11,11 +11,12 @@ namespace GlideFunctions.Activities;
 /// </summary>
 [DurableTask(ActivityNames.EncodeText)]
 public sealed class EncodeTextActivity(GlideModelProvider models, BlobTensorStore store)
-    : TaskActivity<EncodeTextInput, TextBlobs>
+    : TaskActivity<EncodeTextInput, EncodeTextOutput>
 {
-    public override async Task<TextBlobs> RunAsync(TaskActivityContext context, EncodeTextInput input)
+    public override async Task<EncodeTextOutput> RunAsync(TaskActivityContext context, EncodeTextInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var set = models.Models;
         var baseText = set.BaseText ?? throw GlideModelProvider.MissingGraph(set, "base.text", StageNames.Text);
         var upsampleText = set.UpsampleText ?? throw GlideModelProvider.MissingGraph(set, "upsample.text", StageNames.Text);
@@ -28,7 +29,7 @@ public sealed class EncodeTextActivity(GlideModelProvider models, BlobTensorStor
             store.WriteAsync(blobs.UpsampleXfProj, StageTensors.XfProj(encoding.Upsample!), CancellationToken.None),
             store.WriteAsync(blobs.UpsampleXfOut, StageTensors.XfOut(encoding.Upsample!), CancellationToken.None))
             .ConfigureAwait(false);
-        return blobs;
+        return new EncodeTextOutput(blobs, stopwatch.Elapsed.TotalSeconds);
     }
 
     /// <summary>Where the text stage of <paramref name="runId"/> writes.</summary>

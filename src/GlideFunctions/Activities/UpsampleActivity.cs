@@ -15,7 +15,7 @@ namespace GlideFunctions.Activities;
 /// <c>runs/{id}/images/{i}.png</c>.
 /// </summary>
 [DurableTask(ActivityNames.Upsample)]
-public sealed class UpsampleActivity(GlideModelProvider models, BlobTensorStore store)
+public sealed class UpsampleActivity(GlideModelProvider models, BlobTensorStore store, StageRunner runner)
     : TaskActivity<UpsampleInput, UpsampleOutput>
 {
     public override async Task<UpsampleOutput> RunAsync(TaskActivityContext context, UpsampleInput input)
@@ -35,10 +35,14 @@ public sealed class UpsampleActivity(GlideModelProvider models, BlobTensorStore 
             low, input.BaseChunk, input.ChunkLength);
         var plane = 3 * low * low;
 
-        var upsampled = UpsampleStage.Run(
-            unet, text, chunk.AsSpan(input.Row * plane, plane),
-            new PhiloxNoiseSource([input.Seed], NoiseStreams.Upsample),
-            DiffusionSchedule.Create(BetaSchedule.Linear, input.UpsampleSteps), input.Temperature); // [1, 3, S, S]
+        var baseImage = chunk.AsMemory(input.Row * plane, plane);
+        var schedule = DiffusionSchedule.Create(BetaSchedule.Linear, input.UpsampleSteps);
+        var (upsampled, seconds) = await runner.RunAsync(
+            input.RunId, StageNames.Upsample, input.Index,
+            (progress, cancel) => UpsampleStage.Run(
+                unet, text, baseImage.Span, new PhiloxNoiseSource([input.Seed], NoiseStreams.Upsample), schedule,
+                input.Temperature, progress, cancel))
+            .ConfigureAwait(false); // [1, 3, S, S]
 
         var size = unet.ImageSize;
         var png = PngFile.Encode(ImageQuantizer.ToRgb24(upsampled, size, size), size, size);
@@ -47,6 +51,6 @@ public sealed class UpsampleActivity(GlideModelProvider models, BlobTensorStore 
         await Task.WhenAll(
             store.WriteAsync(samplesBlob, StageTensors.Images(upsampled, 1, size), CancellationToken.None),
             store.WritePngAsync(imageBlob, png, CancellationToken.None)).ConfigureAwait(false);
-        return new UpsampleOutput(input.Index, input.Seed, samplesBlob, imageBlob);
+        return new UpsampleOutput(input.Index, input.Seed, samplesBlob, imageBlob, seconds);
     }
 }

@@ -1,57 +1,171 @@
 using Glide.Pipeline;
 using GlideFunctions.Activities;
+using GlideFunctions.Api;
 using Microsoft.DurableTask;
 
 namespace GlideFunctions.Orchestration;
 
 /// <summary>
 /// One generation (design §1): EncodeText once, SampleBase fanned out over chunks of candidates, Upsample fanned
-/// out per image. Deterministic (no clock, GUID, random or I/O): it moves blob names and small records, never
-/// tensors, and every blob name follows from the plan, so a replay schedules exactly the same work.
+/// out per kept image, with webhook events on start, each output and completion. Deterministic (no clock, GUID,
+/// random or I/O): it moves blob names and small records, never tensors, and every blob name follows from the plan,
+/// so a replay schedules exactly the same work.
 /// </summary>
-// DURABLE2003 looks for [Function] activity triggers only; these activities are TaskActivity classes registered
-// by name ([DurableTask(ActivityNames.…)]), which it does not see. Remove once the thin [Function] shells exist.
-#pragma warning disable DURABLE2003
+/// <remarks>
+/// A <see cref="GenerationEvents.Cancel"/> event ends the run at once as canceled (running activities see the cancel
+/// request the endpoint wrote and stop at their next step). An activity that still fails after its retries ends it
+/// as failed with the stage named; the completion webhook goes out either way before the orchestration ends.
+/// </remarks>
 public sealed class GenerationOrchestrator : TaskOrchestrator<GenerationPlan, GenerationOutcome>
 {
-    /// <summary>Three attempts, 5 s then 10 s apart: enough for a transient storage or worker failure.</summary>
-    public static readonly TaskOptions ActivityOptions =
-        TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(5), backoffCoefficient: 2));
-
     public override async Task<GenerationOutcome> RunAsync(TaskOrchestrationContext context, GenerationPlan input)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         input.Validate();
+        return await new GenerationRun(context, input).ExecuteAsync().ConfigureAwait(true);
+    }
 
-        context.SetCustomStatus(new GenerationCustomStatus(StageNames.Text));
-        var text = await context.CallActivityAsync<TextBlobs>(
-            ActivityNames.EncodeText, new EncodeTextInput(input.RunId, input.Prompt, input.NegativePrompt),
-            ActivityOptions);
+    /// <summary>The state of one execution of the orchestrator (rebuilt identically on every replay).</summary>
+    private sealed class GenerationRun(TaskOrchestrationContext context, GenerationPlan plan)
+    {
+        private readonly TaskOptions _options = plan.Retry.ToTaskOptions();
+        private readonly Task<string> _canceled = context.WaitForExternalEvent<string>(GenerationEvents.Cancel);
+        private readonly GenerationNotifier _notifier = new(context, plan);
+        private readonly Dictionary<string, double> _seconds = [];
+        private readonly List<GenerationImage> _images = [];
+        private GenerationCustomStatus _status = new();
 
-        context.SetCustomStatus(new GenerationCustomStatus(StageNames.Base));
-        var chunks = await Task.WhenAll(Enumerable.Range(0, input.ChunkCount).Select(chunk =>
-            context.CallActivityAsync<string>(
-                ActivityNames.SampleBase,
-                new SampleBaseInput(
-                    input.RunId, chunk, input.ChunkStart(chunk), input.ChunkLength(chunk), input.Seed,
-                    input.GuidanceScale, input.BaseSteps, text),
-                ActivityOptions)));
-
-        context.SetCustomStatus(new GenerationCustomStatus(StageNames.Upsample));
-        var images = await Task.WhenAll(Enumerable.Range(0, input.Count).Select(index =>
+        public async Task<GenerationOutcome> ExecuteAsync()
         {
-            var chunk = index / input.ChunkSize;
-            return context.CallActivityAsync<UpsampleOutput>(
+            _status = _status with { StartedAt = context.CurrentUtcDateTime, Stage = StageNames.Text };
+            _notifier.Notify(Api.WebhookEventType.Start, Resource());
+            Publish();
+            try
+            {
+                var text = await Guard(context.CallActivityAsync<EncodeTextOutput>(
+                    ActivityNames.EncodeText, new EncodeTextInput(plan.RunId, plan.Prompt, plan.NegativePrompt),
+                    _options)).ConfigureAwait(true);
+                Finished(StageNames.Text, text.Seconds);
+
+                Enter(StageNames.Base);
+                var chunks = await Guard(Task.WhenAll(Enumerable.Range(0, plan.ChunkCount).Select(chunk =>
+                    context.CallActivityAsync<SampleBaseOutput>(
+                        ActivityNames.SampleBase,
+                        new SampleBaseInput(
+                            plan.RunId, chunk, plan.ChunkStart(chunk), plan.ChunkLength(chunk), plan.Seed,
+                            plan.GuidanceScale, plan.BaseSteps, text.Text),
+                        _options)))).ConfigureAwait(true);
+                Finished(StageNames.Base, chunks.Sum(c => c.Seconds));
+
+                if (plan.Rerank)
+                {
+                    Enter(StageNames.Rerank);
+                    throw new GenerationFailedException(
+                        StageNames.Rerank,
+                        "rerank unavailable: this version of the service has no CLIP reranking stage");
+                }
+
+                Enter(StageNames.Upsample);
+                var upsampled = await Guard(Task.WhenAll(Enumerable.Range(0, plan.OutputCount)
+                    .Select(index => UpsampleAsync(index, chunks, text.Text)))).ConfigureAwait(true);
+                Finished(StageNames.Upsample, upsampled.Sum(u => u.Seconds));
+                return await EndAsync(GenerationStatus.Succeeded, error: null).ConfigureAwait(true);
+            }
+            catch (GenerationCanceledSignal)
+            {
+                return await EndAsync(GenerationStatus.Canceled, error: null).ConfigureAwait(true);
+            }
+            catch (TaskFailedException failure)
+            {
+                var reason = failure.FailureDetails.ErrorMessage;
+                await EndAsync(GenerationStatus.Failed, new GenerationError(_status.Stage!, reason)).ConfigureAwait(true);
+                throw new GenerationFailedException(_status.Stage!, reason);
+            }
+            catch (GenerationFailedException failure)
+            {
+                await EndAsync(GenerationStatus.Failed, new GenerationError(failure.Stage!, failure.Reason!))
+                    .ConfigureAwait(true);
+                throw;
+            }
+        }
+
+        private async Task<UpsampleOutput> UpsampleAsync(int index, SampleBaseOutput[] chunks, TextBlobs text)
+        {
+            var chunk = index / plan.ChunkSize;
+            var output = await context.CallActivityAsync<UpsampleOutput>(
                 ActivityNames.Upsample,
                 new UpsampleInput(
-                    input.RunId, index, input.SeedOf(index), chunks[chunk], index - input.ChunkStart(chunk),
-                    input.ChunkLength(chunk), input.UpsampleSteps, input.UpsampleTemperature, text),
-                ActivityOptions);
-        }));
+                    plan.RunId, index, plan.SeedOf(index), chunks[chunk].Chunk, index - plan.ChunkStart(chunk),
+                    plan.ChunkLength(chunk), plan.UpsampleSteps, plan.UpsampleTemperature, text),
+                _options).ConfigureAwait(true);
 
-        context.SetCustomStatus(new GenerationCustomStatus("completed"));
-        return new GenerationOutcome(
-            input.RunId, [.. images.OrderBy(i => i.Index).Select(i => new GenerationImage(i.Index, i.Seed, i.Image))]);
+            // Orchestrator code runs on one thread; this continuation runs when the history says the activity ended.
+            if (!_status.Status.IsTerminal())
+            {
+                _images.Add(new GenerationImage(output.Index, output.Seed, output.Image));
+                _images.Sort((a, b) => a.Index.CompareTo(b.Index));
+                Publish();
+                _notifier.Notify(Api.WebhookEventType.Output, Resource(), output.Index);
+                Publish();
+            }
+
+            return output;
+        }
+
+        private async Task<T> Guard<T>(Task<T> work)
+        {
+            if (await Task.WhenAny(work, _canceled).ConfigureAwait(true) == _canceled)
+            {
+                throw new GenerationCanceledSignal();
+            }
+
+            return await work.ConfigureAwait(true);
+        }
+
+        private async Task<GenerationOutcome> EndAsync(GenerationStatus status, GenerationError? error)
+        {
+            _status = _status with
+            {
+                Status = status,
+                CompletedAt = context.CurrentUtcDateTime,
+                Error = error,
+            };
+            _notifier.Notify(Api.WebhookEventType.Completed, Resource());
+            Publish();
+            await _notifier.WaitAsync().ConfigureAwait(true);
+            return new GenerationOutcome(plan.RunId, status, [.. _images]);
+        }
+
+        private void Enter(string stage)
+        {
+            _status = _status with { Stage = stage };
+            Publish();
+        }
+
+        private void Finished(string stage, double seconds) => _seconds[stage] = seconds;
+
+        private void Publish()
+        {
+            _status = _status with
+            {
+                Images = [.. _images],
+                StageSeconds = new Dictionary<string, double>(_seconds),
+                Webhooks = _notifier.Deliveries,
+            };
+            context.SetCustomStatus(_status);
+        }
+
+        private GenerationResource Resource() =>
+            GenerationResourceBuilder.Build(plan, _status with { Images = [.. _images] }, progress: []);
+    }
+
+    /// <summary>Unwinds the run when the cancel event arrives first; never leaves the orchestrator.</summary>
+    private sealed class GenerationCanceledSignal : Exception
+    {
+        public GenerationCanceledSignal()
+            : base("canceled by the client")
+        {
+        }
     }
 }

@@ -1,7 +1,19 @@
+using GlideFunctions.Api;
+
 namespace GlideFunctions.Orchestration;
 
-/// <summary>What <see cref="GenerationOrchestrator"/> returns: the final images, in candidate order.</summary>
-public sealed record GenerationOutcome(string RunId, IReadOnlyList<GenerationImage> Images);
+/// <summary>
+/// What <see cref="GenerationOrchestrator"/> returns when it ends normally: succeeded with every output image, or
+/// canceled with those stored before the cancel. (A failed generation ends the orchestration as failed.)
+/// </summary>
+public sealed record GenerationOutcome(string RunId, GenerationStatus Status, IReadOnlyList<GenerationImage> Images);
 
-/// <summary>One final image: its blob (<c>runs/{id}/images/{Index}.png</c>) and the seed that made it.</summary>
-public sealed record GenerationImage(int Index, long Seed, string ImageBlob);
+/// <summary>
+/// One output image: its blob (<c>runs/{id}/images/{Index}.png</c>), the candidate it was made from and that
+/// candidate's seed.
+/// </summary>
+public sealed record GenerationImage(int Index, long Seed, string ImageBlob)
+{
+    /// <summary>The base candidate this image upsamples (equal to <see cref="Index"/> without reranking).</summary>
+    public int Candidate { get; init; } = Index;
+}

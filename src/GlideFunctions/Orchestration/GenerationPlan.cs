@@ -1,13 +1,18 @@
 using Glide.Pipeline;
+using GlideFunctions.Api;
 
 namespace GlideFunctions.Orchestration;
 
 /// <summary>
 /// The input of <see cref="GenerationOrchestrator"/>: one validated generation and how to fan it out. Candidate k
 /// uses seed <see cref="Seed"/> + k, as in <see cref="GenerationRequest"/>, so the fan-out never changes an image.
-/// <c>RunId</c> names the run's blobs (<c>runs/{RunId}/…</c>, see <c>RunBlobNames</c>); <c>ChunkSize</c> is the
-/// number of candidates per <c>SampleBase</c> activity.
+/// <c>RunId</c> names the run's blobs (<c>runs/{RunId}/…</c>, see <c>RunBlobNames</c>) and is the instance id;
+/// <c>Count</c> is the number of base candidates, <c>ChunkSize</c> the candidates per <c>SampleBase</c> activity.
 /// </summary>
+/// <remarks>
+/// Everything the orchestration decides from is in here (retry policy, webhook target and schedule, the creation
+/// time) so that a replay, even after a configuration change, schedules exactly the same work.
+/// </remarks>
 public sealed record GenerationPlan(
     string RunId,
     string Prompt,
@@ -20,7 +25,37 @@ public sealed record GenerationPlan(
     string UpsampleSteps,
     float UpsampleTemperature)
 {
-    /// <summary>The same generation as one request to the in-process cascade.</summary>
+    /// <summary>Candidates per <c>SampleBase</c> activity when the configuration does not say.</summary>
+    public const int DefaultChunkSize = 2;
+
+    /// <summary>Images kept and upsampled (<c>num_outputs</c>); 0 means all <see cref="Count"/> candidates.</summary>
+    public int Keep { get; init; }
+
+    /// <summary>Rank the candidates with CLIP before keeping <see cref="Keep"/> of them.</summary>
+    public bool Rerank { get; init; }
+
+    /// <summary>The validated request as the client sent it, defaults and seed filled; echoed as <c>input</c>.</summary>
+    public GenerationInput? Input { get; init; }
+
+    /// <summary>Hash of <see cref="Input"/> that a create retried with the same <c>Idempotency-Key</c> must match.</summary>
+    public string? InputHash { get; init; }
+
+    /// <summary>When the client asked for the generation (the API's clock, recorded once).</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Where the generation's images are downloaded from: <c>{ImageUrlBase}{index}</c>.</summary>
+    public string? ImageUrlBase { get; init; }
+
+    /// <summary>How often an activity is tried before the generation fails.</summary>
+    public ActivityRetrySettings Retry { get; init; } = ActivityRetrySettings.Default;
+
+    /// <summary>Where and how to send webhook events, when the client asked for them.</summary>
+    public GenerationWebhook? Webhook { get; init; }
+
+    /// <summary>The number of images that are upsampled and returned.</summary>
+    public int OutputCount => Keep == 0 ? Count : Keep;
+
+    /// <summary>The same generation as one request to the in-process cascade (all candidates).</summary>
     public GenerationRequest ToRequest() => new()
     {
         Prompt = Prompt,
@@ -42,6 +77,13 @@ public sealed record GenerationPlan(
         {
             throw new ArgumentException($"chunk size must be at least 1, got {ChunkSize}", nameof(ChunkSize));
         }
+
+        if (Keep < 0 || Keep > Count)
+        {
+            throw new ArgumentException($"keep must be between 1 and the {Count} candidates, got {Keep}", nameof(Keep));
+        }
+
+        Retry.Validate();
     }
 
     /// <summary>How many <c>SampleBase</c> chunks the candidates make.</summary>

@@ -21,6 +21,8 @@ public sealed class BlobTensorStore
 
     public const string PngContentType = "image/png";
 
+    public const string JsonContentType = "application/json";
+
     private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     private readonly BlobContainerClient _container;
@@ -126,6 +128,52 @@ public sealed class BlobTensorStore
         RequireBlobName(blobName, extension: null);
         var exists = await _container.GetBlobClient(blobName).ExistsAsync(cancellationToken).ConfigureAwait(false);
         return exists.Value;
+    }
+
+    /// <summary>Writes a small JSON record (progress, a cancel request), replacing any blob of that name.</summary>
+    public async Task WriteJsonAsync(string blobName, BinaryData json, CancellationToken cancellationToken)
+    {
+        RequireBlobName(blobName, ".json");
+        ArgumentNullException.ThrowIfNull(json);
+        await UploadAsync(blobName, json, JsonContentType, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A JSON record's bytes, or <see langword="null"/> when it (or the container) does not exist.</summary>
+    public async Task<BinaryData?> TryReadJsonAsync(string blobName, CancellationToken cancellationToken)
+    {
+        RequireBlobName(blobName, ".json");
+        try
+        {
+            var download = await _container.GetBlobClient(blobName)
+                .DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return download.Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The names of the blobs under <paramref name="prefix"/>, in name order; none when there is no container.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        var names = new List<string>();
+        try
+        {
+            await foreach (var item in _container
+                .GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken)
+                .ConfigureAwait(false))
+            {
+                names.Add(item.Name);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+
+        return names;
     }
 
     /// <summary>Deletes every blob under <c>runs/{runId}/</c> and nothing else; returns how many it deleted.</summary>

@@ -48,8 +48,21 @@ public static class RunBlobNames
     public static string Image(string runId, int index) =>
         $"{RunPrefix(runId)}images/{RequireIndex(index, nameof(index))}.png";
 
-    /// <summary><c>runs/{runId}/progress.json</c>: the step-progress record activities write and the status endpoint reads.</summary>
-    public static string Progress(string runId) => $"{RunPrefix(runId)}progress.json";
+    /// <summary>
+    /// <c>runs/{runId}/progress/{stage}-{part}.json</c>: the step progress of one activity (a base chunk, an image),
+    /// which the activity rewrites as it goes and the status endpoint reads.
+    /// </summary>
+    public static string Progress(string runId, string stage, int part) =>
+        $"{ProgressPrefix(runId)}{RequireTextName(stage)}-{RequireIndex(part, nameof(part))}.json";
+
+    /// <summary><c>runs/{runId}/progress/</c>: where <see cref="Progress"/> records live.</summary>
+    public static string ProgressPrefix(string runId) => $"{RunPrefix(runId)}progress/";
+
+    /// <summary>
+    /// <c>runs/{runId}/cancel.json</c>: written when a client cancels; running activities watch for it and stop at
+    /// their next step.
+    /// </summary>
+    public static string CancelRequest(string runId) => $"{RunPrefix(runId)}cancel.json";
 
     /// <summary>
     /// Whether <paramref name="runId"/> is 1 to <see cref="MaxRunIdLength"/> ASCII letters, digits, '-' or '_',

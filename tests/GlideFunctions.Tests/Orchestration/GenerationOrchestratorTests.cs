@@ -4,10 +4,14 @@ using Glide.Pipeline;
 using Glide.Tensors;
 using Glide.Testing;
 using Glide.Tokenization;
+using GlideFunctions.Tests.Durable;
 using GlideFunctions.Activities;
+using GlideFunctions.Api;
 using GlideFunctions.Orchestration;
 using GlideFunctions.Storage;
 using GlideFunctions.Tests.Azurite;
+using GlideFunctions.Tests.Http;
+using GlideFunctions.Tests.Storage;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +40,7 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
             "run-1", "a corgi wearing a hat", null, Count: 4, ChunkSize: 2, Seed: 1234, GuidanceScale: 3f,
             BaseSteps: "10", UpsampleSteps: "10", UpsampleTemperature: NoiseTemperature.Upsample);
 
-        await using var host = await DurableTaskTestHost.StartAsync(
+        await using var host = await DurableTestHostStarter.StartAsync(
             registry =>
             {
                 registry.AddOrchestrator<GenerationOrchestrator>();
@@ -46,7 +50,8 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
             },
             new DurableTaskTestHostOptions
             {
-                ConfigureServices = services => services.AddSingleton(models).AddSingleton(store),
+                ConfigureServices = services => services.AddSingleton(models).AddSingleton(store)
+                    .AddSingleton(new StageRunner(new RunSignals(store), TimeSpan.FromMilliseconds(100))),
                 LoggerFactory = NullLoggerFactory.Instance,
             });
         using var timeout = new CancellationTokenSource(Timeout);
@@ -58,7 +63,7 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
             instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
             $"{instance.RuntimeStatus}: {instance.FailureDetails?.ErrorType} {instance.FailureDetails?.ErrorMessage}\n" +
             instance.FailureDetails?.StackTrace);
-        Assert.Equal("completed", instance.ReadCustomStatusAs<GenerationCustomStatus>()?.Stage);
+        Assert.Equal(GenerationStatus.Succeeded, instance.ReadCustomStatusAs<GenerationCustomStatus>()?.Status);
         var outcome = instance.ReadOutputAs<GenerationOutcome>()!;
         Assert.Equal("run-1", outcome.RunId);
         Assert.Equal([0, 1, 2, 3], outcome.Images.Select(i => i.Index));
@@ -114,6 +119,64 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
             Assert.Equal(0f, maxFloat);
             Assert.Equal(expected.Rgb, pixels);
         }
+    }
+
+    [Fact]
+    public async Task An_activity_failing_once_is_retried_and_the_run_succeeds_with_nothing_duplicated()
+    {
+        var fault = new FaultInjectionPolicy("/up/1.npy", failures: 1);
+        var container = fault.Container(azurite.ConnectionString, AzuriteFixture.NewContainerName());
+        await using var host = await GenerationsTestHost.StartAsync(container);
+        const string body =
+            """{"prompt": "a corgi", "num_candidates": 4, "num_outputs": 4, "base_steps": "5", "upsample_steps": "5"}""";
+
+        var id = (await host.CreateAsync(body)).Json.GetProperty("id").GetString()!;
+        var done = await host.PollStatusAsync(id, "succeeded");
+
+        Assert.Equal(2, fault.Attempts); // the failed upload, then the retried activity's
+        Assert.Equal(4, done.GetProperty("output").GetArrayLength());
+        string[] expected =
+        [
+            .. new[] { "base.xf_out", "base.xf_proj", "upsample.xf_out", "upsample.xf_proj" }.Select(n => $"text/{n}.npy"),
+            "base/0.npy", "base/1.npy",
+            .. Enumerable.Range(0, 4).Select(i => $"up/{i}.npy"),
+            .. Enumerable.Range(0, 4).Select(i => $"images/{i}.png"),
+            .. Enumerable.Range(0, 2).Select(i => $"progress/base-{i}.json"),
+            .. Enumerable.Range(0, 4).Select(i => $"progress/upsample-{i}.json"),
+        ];
+        var blobs = await host.Store.ListAsync(RunBlobNames.RunPrefix(id), CancellationToken.None);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), blobs.Select(b => b[RunBlobNames.RunPrefix(id).Length..]).Order(StringComparer.Ordinal));
+        var instances = new List<string>();
+        await foreach (var instance in host.Client.GetAllInstancesAsync())
+        {
+            instances.Add(instance.InstanceId);
+        }
+
+        Assert.Equal([id], instances);
+    }
+
+    [Fact]
+    public async Task An_activity_that_keeps_failing_ends_the_generation_failed_with_the_stage_named()
+    {
+        var fault = new FaultInjectionPolicy("/base/1.npy", FaultInjectionPolicy.Always);
+        var container = fault.Container(azurite.ConnectionString, AzuriteFixture.NewContainerName());
+        await using var host = await GenerationsTestHost.StartAsync(
+            container, new Dictionary<string, string?> { ["Glide:ActivityMaxAttempts"] = "2" });
+        const string body =
+            """{"prompt": "a corgi", "num_candidates": 4, "num_outputs": 4, "base_steps": "5", "upsample_steps": "5"}""";
+
+        var id = (await host.CreateAsync(body)).Json.GetProperty("id").GetString()!;
+        var failed = await host.PollStatusAsync(id, "failed");
+
+        Assert.Equal(2, fault.Attempts);
+        var error = failed.GetProperty("error");
+        Assert.Equal("base", error.GetProperty("stage").GetString());
+        Assert.Contains("injected fault", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(failed.GetProperty("output").EnumerateArray());
+        var instance = await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, instance!.RuntimeStatus);
+        Assert.Contains("the base stage failed", instance.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
+        Assert.False(await host.Store.ExistsAsync(RunBlobNames.Upsampled(id, 0), CancellationToken.None));
     }
 
     private static float MaxDifference(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)

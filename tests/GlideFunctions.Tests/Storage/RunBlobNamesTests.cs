@@ -16,7 +16,8 @@ public sealed class RunBlobNamesTests
         Assert.Equal("runs/r-01/rerank/scores.npy", RunBlobNames.RerankScores(Run));
         Assert.Equal("runs/r-01/up/3.npy", RunBlobNames.Upsampled(Run, 3));
         Assert.Equal("runs/r-01/images/3.png", RunBlobNames.Image(Run, 3));
-        Assert.Equal("runs/r-01/progress.json", RunBlobNames.Progress(Run));
+        Assert.Equal("runs/r-01/progress/base-3.json", RunBlobNames.Progress(Run, "base", 3));
+        Assert.Equal("runs/r-01/cancel.json", RunBlobNames.CancelRequest(Run));
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class RunBlobNamesTests
     {
         var longest = new string('a', RunBlobNames.MaxRunIdLength);
 
-        Assert.Equal($"runs/{longest}/progress.json", RunBlobNames.Progress(longest));
+        Assert.Equal($"runs/{longest}/progress/upsample-0.json", RunBlobNames.Progress(longest, "upsample", 0));
     }
 
     [Theory]

@@ -1,0 +1,60 @@
+using Glide.Models;
+using GlideFunctions.Api;
+using GlideFunctions.Options;
+using GlideFunctions.Orchestration;
+using GlideFunctions.Storage;
+using GlideFunctions.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GlideFunctions.Activities;
+
+public static class GenerationServiceCollectionExtensions
+{
+    /// <summary>The models graphs the generation stages need from the model directory.</summary>
+    public static readonly IReadOnlyList<string> StageModels = ["base", "upsample"];
+
+    /// <summary>
+    /// The generation pipeline: <see cref="GlideOptions"/> (validated at start-up), the process's one
+    /// <see cref="GlideModelProvider"/> (ONNX sessions created on first use), the stage runner, the activity classes
+    /// the <see cref="GenerationLauncher"/> and the HTTP parser options. Storage comes from
+    /// <see cref="StorageServiceCollectionExtensions.AddGlideStorage"/>, webhook options from
+    /// <c>AddGlideWebhooks</c>.
+    /// </summary>
+    public static IServiceCollection AddGlideGeneration(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<GlideOptions>()
+            .BindConfiguration(GlideOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<GlideOptions>>().Value;
+            var directory = ResolveModelDirectory(options.ModelDirectory);
+            var device = options.Device == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu;
+            return new GlideModelProvider(() => GlideModelSet.Load(
+                directory, device, new GlideModelSetOptions { Models = [.. StageModels] }));
+        });
+        services.TryAddSingleton(provider => new StageRunner(
+            provider.GetRequiredService<RunSignals>(),
+            provider.GetRequiredService<IOptions<GlideOptions>>().Value.SignalInterval,
+            provider.GetRequiredService<ILogger<StageRunner>>()));
+        services.TryAddSingleton<EncodeTextActivity>();
+        services.TryAddSingleton<SampleBaseActivity>();
+        services.TryAddSingleton<UpsampleActivity>();
+        services.TryAddSingleton<GenerationLauncher>();
+
+        // The HTTP create endpoint's parsing rules, with the webhook rules of AddGlideWebhooks' options.
+        services.TryAddSingleton(provider => GenerationParserOptions.Http.WithWebhookOptions(
+            provider.GetRequiredService<IOptions<WebhookOptions>>().Value));
+        return services;
+    }
+
+    /// <summary>A relative model directory is relative to the app's own directory (where the bundled model is).</summary>
+    public static string ResolveModelDirectory(string directory) =>
+        Path.IsPathRooted(directory) ? directory : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, directory));
+}

@@ -1,0 +1,110 @@
+using GlideFunctions.Tests.Durable;
+using GlideFunctions.Activities;
+using GlideFunctions.Http;
+using GlideFunctions.Storage;
+using GlideFunctions.Webhooks;
+using GlideFunctions.Tests.Api;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GlideFunctions.Tests.Http;
+
+/// <summary>
+/// Every bad body of the parser's table sent through the create function: each is a 400
+/// <c>application/problem+json</c> naming the field, and no orchestration is started for any of them.
+/// </summary>
+public sealed class GenerationsBadRequestTests(GenerationsBadRequestTests.Host host)
+    : IClassFixture<GenerationsBadRequestTests.Host>
+{
+    public static TheoryData<string, string, string> BadBodies => GenerationRequestParserTests.BadBodies;
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task A_bad_body_is_a_400_problem_naming_the_field_and_starts_nothing(
+        string json, string field, string message)
+    {
+        var context = GenerationsTestHost.Request("POST", "/api/v1/generations", json);
+        var response = await GenerationsTestHost.ExecuteAsync(
+            context, await host.Api.CreateAsync(context.Request, host.Durable.Client, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        var problem = response.Json;
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Equal("/api/v1/generations", problem.GetProperty("instance").GetString());
+        var errors = problem.GetProperty("errors");
+        Assert.Equal([field], errors.EnumerateObject().Select(p => p.Name));
+        Assert.Contains(
+            errors.GetProperty(field).EnumerateArray(),
+            e => e.GetString()!.Contains(message, StringComparison.Ordinal));
+        await foreach (var instance in host.Durable.Client.GetAllInstancesAsync())
+        {
+            Assert.Fail($"a bad request started {instance.InstanceId}");
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"prompt": "a corgi", "num_candidates": 4, "num_outputs": 1, "rerank": true}""", "rerank", "reranking is not available")]
+    [InlineData("""{"prompt": "a corgi", "num_candidates": 2}""", "Idempotency-Key", "Idempotency-Key")]
+    public async Task Requests_the_service_cannot_take_are_400_problems_naming_the_field(
+        string json, string field, string message)
+    {
+        var key = field == "Idempotency-Key" ? new string('k', 300) : null;
+        var context = GenerationsTestHost.Request("POST", "/api/v1/generations", json, key);
+        var response = await GenerationsTestHost.ExecuteAsync(
+            context, await host.Api.CreateAsync(context.Request, host.Durable.Client, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
+        var errors = response.Json.GetProperty("errors");
+        Assert.Equal([field], errors.EnumerateObject().Select(p => p.Name));
+        Assert.Contains(message, errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The create function over the app's registrations and an in-process Durable host with nothing registered: a
+    /// request that got as far as scheduling would show up as an instance. Storage is never reached on this path.
+    /// </summary>
+    public sealed class Host : IAsyncLifetime
+    {
+        private ServiceProvider? _services;
+
+        public GenerationsApi Api { get; private set; } = null!;
+
+        public DurableTaskTestHost Durable { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Glide:ModelDirectory"] = "unused",
+                    ["Webhooks:Secret"] = WebhookSecret.Generate().Encode(),
+                })
+                .Build();
+            _services = new ServiceCollection()
+                .AddLogging()
+                .AddSingleton<IConfiguration>(configuration)
+                .AddSingleton(new BlobTensorStore(
+                    new Azure.Storage.Blobs.BlobContainerClient("UseDevelopmentStorage=true", "never-used")))
+                .AddGlideStorage()
+                .AddGlideGeneration()
+                .AddGlideWebhooks(configuration)
+                .BuildServiceProvider();
+            Api = ActivatorUtilities.CreateInstance<GenerationsApi>(_services);
+            Durable = await DurableTestHostStarter.StartAsync(
+                _ => { }, new DurableTaskTestHostOptions { LoggerFactory = NullLoggerFactory.Instance });
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Durable.DisposeAsync();
+            if (_services is not null)
+            {
+                await _services.DisposeAsync();
+            }
+        }
+    }
+}
