@@ -48,8 +48,10 @@ public static class GenerationIds
 
     /// <summary>
     /// Whether <paramref name="id"/> could name a generation: 1 to <see cref="MaxLength"/> ASCII letters, digits,
-    /// <c>-</c> or <c>_</c>. A route id that fails this is simply not found.
+    /// <c>-</c> or <c>_</c>, starting with a letter or digit (as the run's blob prefix requires). A route id that
+    /// fails this is simply not found.
     /// </summary>
     public static bool IsValid(string? id) =>
-        id is { Length: > 0 and <= MaxLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+        id is { Length: > 0 and <= MaxLength } && char.IsAsciiLetterOrDigit(id[0])
+        && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

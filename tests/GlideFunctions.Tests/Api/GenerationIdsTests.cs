@@ -37,6 +37,8 @@ public sealed class GenerationIdsTests
     [InlineData("a?b", false)]
     [InlineData("a#b", false)]
     [InlineData("é", false)]
+    [InlineData("-leading-dash", false)]
+    [InlineData("_leading_underscore", false)]
     public void Ids_are_letters_digits_dashes_and_underscores(string? id, bool valid)
     {
         Assert.Equal(valid, GenerationIds.IsValid(id));
