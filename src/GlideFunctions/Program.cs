@@ -1,6 +1,8 @@
-using GlideFunctions.Options;
+using GlideFunctions.Activities;
+using GlideFunctions.Queue;
+using GlideFunctions.Storage;
+using GlideFunctions.Webhooks;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
@@ -8,10 +10,11 @@ var builder = FunctionsApplication.CreateBuilder(args);
 // ASP.NET Core integration: HTTP functions take HttpRequest and return IActionResult.
 builder.ConfigureFunctionsWebApplication();
 
+// Every options class is validated at start-up: a bad setting stops the worker with its name, before any request.
 builder.Services
-    .AddOptions<GlideOptions>()
-    .BindConfiguration(GlideOptions.SectionName)
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
+    .AddGlideStorage()
+    .AddGlideGeneration()
+    .AddGlideWebhooks(builder.Configuration)
+    .AddGlideQueue();
 
 builder.Build().Run();

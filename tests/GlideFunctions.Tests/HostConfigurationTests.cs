@@ -1,7 +1,14 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Glide.Testing;
+using GlideFunctions.Activities;
 using GlideFunctions.Options;
+using GlideFunctions.Queue;
+using GlideFunctions.Storage;
+using GlideFunctions.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace GlideFunctions.Tests;
 
@@ -47,7 +54,7 @@ public sealed partial class HostConfigurationTests
 
         var expected = HostSettings
             .Concat(HostJsonSettingReferences())
-            .Concat(typeof(GlideOptions).GetProperties().Select(p => $"{GlideOptions.SectionName}__{p.Name}"))
+            .Concat(OptionsSettings())
             .ToList();
 
         Assert.False(root.GetProperty("IsEncrypted").GetBoolean());
@@ -56,6 +63,56 @@ public sealed partial class HostConfigurationTests
         Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]);
         Assert.Equal("cpu", values["Glide__Device"]);
     }
+
+    [Fact]
+    public void The_settings_template_has_no_key_the_app_does_not_read()
+    {
+        using var sample = ReadJson("local.settings.sample.json");
+        var known = HostSettings.Concat(HostJsonSettingReferences()).Concat(OptionsSettings()).ToHashSet();
+
+        var unknown = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name)
+            .Where(name => !known.Contains(name));
+
+        Assert.Empty(unknown);
+    }
+
+    [Fact]
+    public void The_settings_template_binds_and_validates_as_the_app_starts()
+    {
+        using var sample = ReadJson("local.settings.sample.json");
+        var values = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => p.Value.GetString());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddGlideStorage()
+            .AddGlideGeneration()
+            .AddGlideWebhooks(configuration)
+            .AddGlideQueue()
+            .BuildServiceProvider();
+
+        // What ValidateOnStart checks when the worker starts: each options class binds and passes validation.
+        Assert.Equal("models/tiny", services.GetRequiredService<IOptions<GlideOptions>>().Value.ModelDirectory);
+        Assert.Equal("glide-runs", services.GetRequiredService<IOptions<StorageOptions>>().Value.RunsContainer);
+        Assert.Equal("glide-requests", services.GetRequiredService<IOptions<QueueOptions>>().Value.RequestsQueue);
+        Assert.False(services.GetRequiredService<IOptions<WebhookOptions>>().Value.WebhooksEnabled);
+    }
+
+    /// <summary>
+    /// The app setting of every bindable property of every options class the app registers
+    /// (<c>Section__Property</c>).
+    /// </summary>
+    private static IEnumerable<string> OptionsSettings() =>
+        new (string Section, Type Options)[]
+        {
+            (GlideOptions.SectionName, typeof(GlideOptions)),
+            (StorageOptions.SectionName, typeof(StorageOptions)),
+            (QueueOptions.SectionName, typeof(QueueOptions)),
+            (WebhookOptions.SectionName, typeof(WebhookOptions)),
+        }.SelectMany(o => o.Options.GetProperties()
+            .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
+            .Select(p => $"{o.Section}__{p.Name}"));
 
     /// <summary>Every <c>%NAME%</c> app-setting reference in host.json.</summary>
     private static IEnumerable<string> HostJsonSettingReferences() =>
