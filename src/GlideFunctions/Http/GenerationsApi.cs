@@ -203,7 +203,7 @@ public sealed class GenerationsApi(
         var reads = references.Select(async reference =>
         {
             var delivery = await client
-                .GetInstanceAsync(reference.InstanceId, getInputsAndOutputs: true, cancellationToken)
+                .GetInstanceAsync(reference.WebhookId, getInputsAndOutputs: true, cancellationToken)
                 .ConfigureAwait(false);
             var record = delivery?.RuntimeStatus == OrchestrationRuntimeStatus.Completed
                 ? delivery.ReadOutputAs<WebhookDeliveryResource>()

@@ -34,5 +34,8 @@ public sealed record GenerationCustomStatus
     public IReadOnlyList<WebhookDeliveryReference> Webhooks { get; init; } = [];
 }
 
-/// <summary>One webhook message of a generation and the sub-orchestration that delivers it.</summary>
-public sealed record WebhookDeliveryReference(WebhookEventType Event, string WebhookId, string InstanceId);
+/// <summary>
+/// One webhook message of a generation; its <c>webhook-id</c> is also the instance id of the sub-orchestration that
+/// delivers it.
+/// </summary>
+public sealed record WebhookDeliveryReference(WebhookEventType Event, string WebhookId);

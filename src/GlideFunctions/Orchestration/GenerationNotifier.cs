@@ -31,7 +31,7 @@ internal sealed class GenerationNotifier(TaskOrchestrationContext context, Gener
             WebhookFunctionNames.DeliveryOrchestrator,
             WebhookDeliveryRequest.Create(webhook.Url, id, payload, webhook.Retry),
             new SubOrchestrationOptions { InstanceId = id }));
-        _deliveries.Add(new WebhookDeliveryReference(type, id, id));
+        _deliveries.Add(new WebhookDeliveryReference(type, id));
     }
 
     /// <summary>
