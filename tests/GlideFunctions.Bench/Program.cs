@@ -1,0 +1,3 @@
+using GlideFunctions.Bench;
+
+return await BenchCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
