@@ -1,4 +1,5 @@
 using GlideFunctions.Activities;
+using GlideFunctions.Http;
 using GlideFunctions.Queue;
 using GlideFunctions.Storage;
 using GlideFunctions.Webhooks;
@@ -15,6 +16,7 @@ builder.Services
     .AddGlideStorage()
     .AddGlideGeneration()
     .AddGlideWebhooks(builder.Configuration)
-    .AddGlideQueue();
+    .AddGlideQueue()
+    .AddGlideModelWarmup();   // loads the ONNX sessions at start; GET /api/v1/health/ready says when they are up
 
 builder.Build().Run();
