@@ -228,8 +228,8 @@ public static class GenerationRequestParser
             }
             else if (!GenerationIds.IsValid(body.Id))
             {
-                errors.Add(new(Id, $"id must be 1 to {GenerationIds.MaxLength} ASCII letters, digits, '-' or '_', " +
-                                   $"got {Texts.Quote(body.Id)}"));
+                errors.Add(new(Id, $"id must be 1 to {GenerationIds.MaxLength} ASCII letters, digits, '-' or '_' " +
+                                   $"and must start with a letter or digit, got {Texts.Quote(body.Id)}"));
             }
         }
 
