@@ -10,6 +10,7 @@ internal static class CliApp
         var root = new RootCommand("GLIDE text-to-image diffusion on ONNX Runtime.")
         {
             GenerateCommand.Create(output, error),
+            InpaintCommand.Create(output, error),
             BenchCommand.Create(output, error),
             VerifyModelCommand.Create(output, error),
         };

@@ -1,0 +1,76 @@
+using Glide.Diffusion;
+
+namespace Glide.Pipeline;
+
+/// <summary>
+/// What to paint into an <see cref="InpaintInputs"/>. Defaults are the inpainting notebook's (glide-spec §8.3):
+/// guidance 5.0, base "100", upsampler "fast27" (ancestral) with temperature 0.997. Image k uses seed
+/// <see cref="Seed"/> + k, so an image depends only on its own seed.
+/// </summary>
+public sealed record InpaintRequest
+{
+    public const int MaxCount = GenerationRequest.MaxCount;
+
+    /// <summary>The notebook's guidance scale for inpainting.</summary>
+    public const float DefaultGuidanceScale = 5f;
+
+    /// <summary>What to paint; "" is allowed (unconditional).</summary>
+    public required string Prompt { get; init; }
+
+    /// <summary>Replaces the empty unconditional prompt of classifier-free guidance; null means "".</summary>
+    public string? NegativePrompt { get; init; }
+
+    public int Count { get; init; } = 1;
+
+    public long Seed { get; init; }
+
+    public float GuidanceScale { get; init; } = DefaultGuidanceScale;
+
+    public string BaseSteps { get; init; } = "100";
+
+    public string UpsampleSteps { get; init; } = "fast27";
+
+    public float UpsampleTemperature { get; init; } = NoiseTemperature.Upsample;
+
+    /// <summary>Seed of image <paramref name="index"/>.</summary>
+    public long SeedOf(int index) => unchecked(Seed + index);
+
+    public IReadOnlyList<long> Seeds() => Enumerable.Range(0, Count).Select(SeedOf).ToArray();
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Prompt, nameof(Prompt));
+        if (Count is < 1 or > MaxCount)
+        {
+            throw new ArgumentException($"count must be between 1 and {MaxCount}, got {Count}", nameof(Count));
+        }
+
+        if (!float.IsFinite(GuidanceScale))
+        {
+            throw new ArgumentException($"guidance scale must be a finite number, got {GuidanceScale}", nameof(GuidanceScale));
+        }
+
+        if (!float.IsFinite(UpsampleTemperature) || UpsampleTemperature <= 0f)
+        {
+            throw new ArgumentException(
+                $"upsample temperature must be a positive number, got {UpsampleTemperature}", nameof(UpsampleTemperature));
+        }
+
+        CheckSteps(BaseSteps, nameof(BaseSteps));
+        CheckSteps(UpsampleSteps, nameof(UpsampleSteps));
+    }
+
+    private static void CheckSteps(string spec, string name)
+    {
+        try
+        {
+            ArgumentNullException.ThrowIfNull(spec, name);
+            Respacing.Parse(spec);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{name}: {e.Message}", name, e);
+        }
+    }
+}
