@@ -27,8 +27,25 @@ internal static class GenerateCommand
         };
         var negative = new Option<string?>("--negative-prompt") { Description = "Steer away from this (replaces the empty unconditional prompt)." };
         var count = new Option<int>("--count", "-n") { Description = "Number of images.", DefaultValueFactory = _ => 1 };
+        var candidates = new Option<int?>("--candidates")
+        {
+            Description = "Best-of-N: sample this many 64×64 candidates, score each against the prompt with noised CLIP " +
+                          "and upsample only the best --keep (needs the model's clip graphs; instead of -n).",
+        };
+        var keep = new Option<int?>("--keep") { Description = "With --candidates: how many of the best to upsample (default 1)." };
         var seed = new Option<long>("--seed") { Description = "Seed of the first image; image k uses seed + k.", DefaultValueFactory = _ => 0 };
-        var guidance = new Option<float>("--guidance") { Description = "Classifier-free guidance scale.", DefaultValueFactory = _ => 3f };
+        var guidance = new Option<float>("--guidance")
+        {
+            Description = "Classifier-free guidance scale, or with --guidance-mode clip the CLIP gradient scale (3.0 either way).",
+            DefaultValueFactory = _ => 3f,
+        };
+        var guidanceMode = new Option<string>("--guidance-mode")
+        {
+            Description = "cfg: classifier-free guidance; clip: guide the base stage by the noised CLIP's gradient, no CFG " +
+                          "(needs the model's clip graphs, clip.grad included).",
+            DefaultValueFactory = _ => GuidanceModeNames.ClassifierFree,
+        };
+        guidanceMode.AcceptOnlyFromAmong([.. GuidanceModeNames.All]);
         var baseSteps = new Option<string>("--base-steps") { Description = "Base respacing: \"100\", \"50\", \"ddim25\", …", DefaultValueFactory = _ => "100" };
         var upsampleSteps = new Option<string>("--upsample-steps") { Description = "Upsampler respacing.", DefaultValueFactory = _ => "fast27" };
         var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory (default: the bundled tiny test model)." };
@@ -39,7 +56,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate images from a prompt (64×64 base + 256×256 upsampler).")
         {
-            prompt, outputPath, outputDir, negative, count, seed, guidance, baseSteps, upsampleSteps, modelDir, device, noiseFrom, upsampleNoiseFrom,
+            prompt, outputPath, outputDir, negative, count, candidates, keep, seed, guidance, guidanceMode, baseSteps, upsampleSteps, modelDir, device, noiseFrom, upsampleNoiseFrom,
         };
         command.Validators.Add(result =>
         {
@@ -47,15 +64,42 @@ internal static class GenerateCommand
             {
                 result.AddError("give either --output or --output-dir, not both");
             }
+
+            var candidateCount = result.GetValue(candidates);
+            var keepCount = result.GetValue(keep);
+            if (candidateCount is null)
+            {
+                if (keepCount is not null)
+                {
+                    result.AddError("--keep needs --candidates (the number of candidates to rerank)");
+                }
+
+                return;
+            }
+
+            if (result.GetResult(count) is { Implicit: false })
+            {
+                result.AddError("give either -n/--count (no reranking) or --candidates/--keep (rerank), not both");
+            }
+            else if (candidateCount is < 1 or > GenerationRequest.MaxCount)
+            {
+                result.AddError($"--candidates must be between 1 and {GenerationRequest.MaxCount}, got {candidateCount}");
+            }
+            else if (keepCount is { } k && (k < 1 || k > candidateCount))
+            {
+                result.AddError($"--keep must be between 1 and --candidates ({candidateCount}), got {k}");
+            }
         });
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(Execute(
             new GenerationRequest
             {
                 Prompt = parseResult.GetValue(prompt)!,
                 NegativePrompt = parseResult.GetValue(negative),
-                Count = parseResult.GetValue(count),
+                Count = parseResult.GetValue(candidates) ?? parseResult.GetValue(count),
+                Keep = parseResult.GetValue(candidates) is null ? null : parseResult.GetValue(keep) ?? 1,
                 Seed = parseResult.GetValue(seed),
                 GuidanceScale = parseResult.GetValue(guidance),
+                Guidance = GuidanceModeNames.Parse(parseResult.GetValue(guidanceMode)!),
                 BaseSteps = parseResult.GetValue(baseSteps)!,
                 UpsampleSteps = parseResult.GetValue(upsampleSteps)!,
             },
@@ -81,9 +125,10 @@ internal static class GenerateCommand
         try
         {
             request.Validate();
+            var reranking = request.Keep is not null;
             var outputs = settings.OutputDirectory is { } folder
-                ? FolderPaths(folder, request)
-                : OutputPaths(settings.OutputPath ?? "glide.png", request.Count);
+                ? FolderPaths(folder)
+                : OutputPaths(settings.OutputPath ?? "glide.png", request.OutputCount);
             var directory = settings.ModelDirectory ?? DefaultModel.Directory;
             if (settings.ModelDirectory is null)
             {
@@ -99,9 +144,28 @@ internal static class GenerateCommand
             var baseNoise = settings.NoiseFrom is null ? null : new NpyNoiseSource(settings.NoiseFrom);
             var upsampleNoise = settings.UpsampleNoiseFrom is null ? null : new NpyNoiseSource(settings.UpsampleNoiseFrom);
 
+            if (reranking && !HasClip(directory))
+            {
+                error.WriteLine(
+                    $"glide generate: --candidates reranks with noised CLIP, but the model directory {directory} has " +
+                    "no clip graphs (clip.text, clip.image); export the clip model too, or use -n without reranking");
+                return ExitCodes.BadInput;
+            }
+
+            var clipGuided = request.Guidance == GuidanceMode.Clip;
+            if (clipGuided && MissingClipGuidanceGraphs(directory) is { } problem)
+            {
+                error.WriteLine($"glide generate: {problem}");
+                return ExitCodes.BadInput;
+            }
+
             var clock = Stopwatch.StartNew();
             using var models = GlideModelSet.Load(
-                directory, settings.Device, new GlideModelSetOptions { Models = ["base", "upsample"] });
+                directory, settings.Device,
+                new GlideModelSetOptions
+                {
+                    Models = reranking || clipGuided ? ["base", "upsample", "clip"] : ["base", "upsample"],
+                });
             if (models.DeviceFallback is { } fallback)
             {
                 error.WriteLine($"warning: {fallback}");
@@ -116,16 +180,30 @@ internal static class GenerateCommand
                 error.WriteLine("note: the prompt is longer than 128 tokens; only the first 128 were used");
             }
 
-            foreach (var image in result.Images)
+            if (result.Rerank is { } rerank)
             {
-                PngFile.Write(outputs[image.Index], image.Rgb, image.Width, image.Height);
-                output.WriteLine($"wrote {outputs[image.Index]} (seed {image.Seed.ToString(CultureInfo.InvariantCulture)})");
+                PrintScores(output, request, rerank);
             }
 
+            foreach (var image in result.Images)
+            {
+                var path = outputs?[image.Index] ?? SeedPath(settings.OutputDirectory!, image.Seed);
+                PngFile.Write(path, image.Rgb, image.Width, image.Height);
+                output.WriteLine(image.ClipScore is { } score
+                    ? string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"wrote {path} (seed {image.Seed}, candidate {image.Candidate}, clip score {score:F4})")
+                    : $"wrote {path} (seed {image.Seed.ToString(CultureInfo.InvariantCulture)})");
+            }
+
+            var rerankTime = result.StageSeconds.TryGetValue(StageNames.Rerank, out var rerankSeconds)
+                ? string.Create(CultureInfo.InvariantCulture, $"rerank {rerankSeconds:F2} s, ")
+                : string.Empty;
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"time: load {loadSeconds:F1} s, text {result.StageSeconds[StageNames.Text]:F2} s, " +
-                $"base {result.StageSeconds[StageNames.Base]:F1} s, upsample {result.StageSeconds[StageNames.Upsample]:F1} s, " +
+                $"base {result.StageSeconds[StageNames.Base]:F1} s, {rerankTime}" +
+                $"upsample {result.StageSeconds[StageNames.Upsample]:F1} s, " +
                 $"total {clock.Elapsed.TotalSeconds:F1} s on {models.EffectiveDevice.ToString().ToLowerInvariant()}"));
             return ExitCodes.Success;
         }
@@ -142,15 +220,60 @@ internal static class GenerateCommand
         }
     }
 
-    /// <summary>glide-&lt;seed&gt;.png per image in an existing folder.</summary>
-    private static string[] FolderPaths(string folder, GenerationRequest request)
+    /// <summary>
+    /// Refuses an output folder that does not exist before any work starts; images are named by seed
+    /// (<see cref="SeedPath"/>), known for reranked images only once they are chosen, hence no paths here.
+    /// </summary>
+    private static string[]? FolderPaths(string folder)
     {
         if (!Directory.Exists(folder))
         {
             throw new ArgumentException($"the output folder does not exist: {folder}");
         }
 
-        return [.. request.Seeds().Select(seed => Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"glide-{seed}.png")))];
+        return null;
+    }
+
+    /// <summary>glide-&lt;seed&gt;.png in <paramref name="folder"/>.</summary>
+    private static string SeedPath(string folder, long seed) =>
+        Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"glide-{seed}.png"));
+
+    /// <summary>Whether the model directory's manifest has a clip model (read without loading any graph).</summary>
+    private static bool HasClip(string directory) =>
+        ModelManifest.Load(directory, verifyHashes: false).Models.Values.Any(m => m.Kind == "clip");
+
+    /// <summary>What the manifest lacks for CLIP guidance and what to do, or null when it has the graphs.</summary>
+    private static string? MissingClipGuidanceGraphs(string directory)
+    {
+        var graphs = ModelManifest.Load(directory, verifyHashes: false).Graphs.Select(g => g.Name).ToHashSet();
+        if (graphs.Contains("clip.text") && graphs.Contains("clip.grad"))
+        {
+            return null;
+        }
+
+        return graphs.Contains("clip.text")
+            ? $"--guidance-mode clip needs the CLIP gradient graph clip.grad, but the model directory {directory} has " +
+              "only clip.text and clip.image (exported before clip.grad existed); re-export the clip model, or use " +
+              "--guidance-mode cfg"
+            : $"--guidance-mode clip needs the clip graphs (clip.text, clip.image, clip.grad), but the model directory " +
+              $"{directory} has none; export the clip model too (src/export: --models …,clip), or use --guidance-mode cfg";
+    }
+
+    /// <summary>Every candidate's score, rank and whether it was kept, in candidate order.</summary>
+    private static void PrintScores(TextWriter output, GenerationRequest request, RerankResult rerank)
+    {
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"rerank: noised-CLIP score (cosine similarity with the prompt at t = 0) of {request.Count} candidates, " +
+            $"keeping the best {rerank.Kept.Count}:"));
+        output.WriteLine("  candidate  seed                   score  rank");
+        foreach (var candidate in rerank.Candidates)
+        {
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  {candidate.Candidate,9}  {request.SeedOf(candidate.Candidate),-20} {candidate.Score,7:F4}  " +
+                $"{candidate.Rank + 1,4}{(candidate.Kept ? "  kept" : string.Empty)}"));
+        }
     }
 
     /// <summary>One path per image; refuses an output folder that does not exist before any work starts.</summary>

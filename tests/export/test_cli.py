@@ -125,7 +125,9 @@ def test_export_succeeds_for_a_single_model_with_an_override(tmp_path: Path) -> 
     assert main(["export", "--config", "tiny", "--models", "clip", "--out", str(out), "--set", "clip.n_embd=8"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["models"]["clip"]["options"]["n_embd"] == 8
-    assert [g["outputs"][0]["shape"] for g in manifest["graphs"]] == [["batch", 8], ["batch", 8]]
+    graphs = {g["name"]: g for g in manifest["graphs"]}
+    assert [graphs[n]["outputs"][0]["shape"] for n in ("clip.text", "clip.image")] == [["batch", 8], ["batch", 8]]
+    assert graphs["clip.grad"]["inputs"][2] == {"name": "text_emb", "dtype": "float32", "shape": [1, 8]}
 
 
 def test_download_offline_gives_an_actionable_message(tmp_path: Path, monkeypatch) -> None:

@@ -4,8 +4,8 @@ namespace Glide.Pipeline;
 
 /// <summary>
 /// What to generate. Defaults are the text2im notebook's (glide-spec §8.1, §8.2): guidance 3.0, base "100",
-/// upsampler "fast27" with temperature 0.997. Image k uses seed <see cref="Seed"/> + k, so an image depends only on
-/// its own seed, never on how many images were asked for.
+/// upsampler "fast27" with temperature 0.997. Candidate k uses seed <see cref="Seed"/> + k, so an image depends only
+/// on its own seed, never on how many images were asked for or which of them reranking kept.
 /// </summary>
 public sealed record GenerationRequest
 {
@@ -17,11 +17,26 @@ public sealed record GenerationRequest
     /// <summary>Replaces the empty unconditional prompt of classifier-free guidance; null means "".</summary>
     public string? NegativePrompt { get; init; }
 
+    /// <summary>Base candidates sampled; all are upsampled unless <see cref="Keep"/> is set.</summary>
     public int Count { get; init; } = 1;
+
+    /// <summary>
+    /// Rerank the <see cref="Count"/> candidates with noised CLIP (<see cref="ClipReranker"/>) and upsample only the
+    /// best <see cref="Keep"/>, best first; null upsamples every candidate in order, without CLIP.
+    /// </summary>
+    public int? Keep { get; init; }
+
+    /// <summary>Images upsampled and returned: <see cref="Keep"/>, or every candidate.</summary>
+    public int OutputCount => Keep ?? Count;
 
     public long Seed { get; init; }
 
+    /// <summary>The classifier-free guidance scale, or with <see cref="GuidanceMode.Clip"/> the CLIP gradient scale
+    /// (3.0 in both notebooks).</summary>
     public float GuidanceScale { get; init; } = 3f;
+
+    /// <summary>Classifier-free (default) or CLIP guidance of the base stage (glide-spec §8.1, §8.4).</summary>
+    public GuidanceMode Guidance { get; init; } = GuidanceMode.ClassifierFree;
 
     public string BaseSteps { get; init; } = "100";
 
@@ -29,7 +44,7 @@ public sealed record GenerationRequest
 
     public float UpsampleTemperature { get; init; } = NoiseTemperature.Upsample;
 
-    /// <summary>Seed of image <paramref name="index"/>.</summary>
+    /// <summary>Seed of candidate <paramref name="index"/>.</summary>
     public long SeedOf(int index) => unchecked(Seed + index);
 
     public IReadOnlyList<long> Seeds() => Enumerable.Range(0, Count).Select(SeedOf).ToArray();
@@ -43,9 +58,26 @@ public sealed record GenerationRequest
             throw new ArgumentException($"count must be between 1 and {MaxCount}, got {Count}", nameof(Count));
         }
 
+        if (Keep is { } keep && (keep < 1 || keep > Count))
+        {
+            throw new ArgumentException($"keep must be between 1 and the {Count} candidates, got {keep}", nameof(Keep));
+        }
+
         if (!float.IsFinite(GuidanceScale))
         {
             throw new ArgumentException($"guidance scale must be a finite number, got {GuidanceScale}", nameof(GuidanceScale));
+        }
+
+        if (!Enum.IsDefined(Guidance))
+        {
+            throw new ArgumentException($"unknown guidance mode {(int)Guidance}", nameof(Guidance));
+        }
+
+        if (Guidance == GuidanceMode.Clip && NegativePrompt is not null)
+        {
+            throw new ArgumentException(
+                "a negative prompt needs classifier-free guidance: CLIP guidance has no unconditional row to replace",
+                nameof(NegativePrompt));
         }
 
         if (!float.IsFinite(UpsampleTemperature) || UpsampleTemperature <= 0f)

@@ -13,13 +13,16 @@ namespace GlideFunctions.Activities;
 
 public static class GenerationServiceCollectionExtensions
 {
-    /// <summary>The models graphs the generation stages need from the model directory.</summary>
+    /// <summary>The models the generation stages need from the model directory.</summary>
     public static readonly IReadOnlyList<string> StageModels = ["base", "upsample"];
+
+    /// <summary>The models loaded as well when the model directory has them (CLIP, for the rerank stage).</summary>
+    public static readonly IReadOnlyList<string> OptionalStageModels = [ModelCatalog.ClipKind];
 
     /// <summary>
     /// The generation pipeline: <see cref="GlideOptions"/> (validated at start-up), the process's one
     /// <see cref="GlideModelProvider"/> (ONNX sessions created on first use), the stage runner, the activity classes
-    /// the <see cref="GenerationLauncher"/> and the HTTP parser options. Storage comes from
+    /// the <see cref="GenerationLauncher"/>, the <see cref="ModelCatalog"/> and the HTTP parser options. Storage comes from
     /// <see cref="StorageServiceCollectionExtensions.AddGlideStorage"/>, webhook options from
     /// <c>AddGlideWebhooks</c>.
     /// </summary>
@@ -31,13 +34,18 @@ public static class GenerationServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider => new ModelCatalog(
+            ResolveModelDirectory(provider.GetRequiredService<IOptions<GlideOptions>>().Value.ModelDirectory)));
         services.TryAddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<GlideOptions>>().Value;
-            var directory = ResolveModelDirectory(options.ModelDirectory);
+            var catalog = provider.GetRequiredService<ModelCatalog>();
             var device = options.Device == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu;
             return new GlideModelProvider(() => GlideModelSet.Load(
-                directory, device, new GlideModelSetOptions { Models = [.. StageModels] }));
+                catalog.Directory, device, new GlideModelSetOptions
+                {
+                    Models = [.. StageModels, .. OptionalStageModels.Where(catalog.Kinds.Contains)],
+                }));
         });
         services.TryAddSingleton(provider => new StageRunner(
             provider.GetRequiredService<RunSignals>(),
@@ -46,6 +54,7 @@ public static class GenerationServiceCollectionExtensions
         services.TryAddSingleton<EncodeTextActivity>();
         services.TryAddSingleton<SampleBaseActivity>();
         services.TryAddSingleton<UpsampleActivity>();
+        services.TryAddSingleton<RerankActivity>();
         services.TryAddSingleton<GenerationLauncher>();
 
         // The HTTP create endpoint's parsing rules, with the webhook rules of AddGlideWebhooks' options.

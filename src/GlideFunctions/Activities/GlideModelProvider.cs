@@ -4,13 +4,14 @@ using Glide.Tokenization;
 namespace GlideFunctions.Activities;
 
 /// <summary>
-/// The process's one model set and tokenizer (a DI singleton): loaded on first use, so a worker that never runs a
+/// The process's one model set and tokenizers (a DI singleton): loaded on first use, so a worker that never runs a
 /// stage never opens an ONNX session, and shared by every activity afterwards.
 /// </summary>
 public sealed class GlideModelProvider : IDisposable
 {
     private readonly Lazy<GlideModelSet> _models;
     private readonly Lazy<GlideTokenizer> _tokenizer = new(() => new GlideTokenizer());
+    private readonly Lazy<ClipTokenizer> _clipTokenizer = new(() => new ClipTokenizer());
 
     public GlideModelProvider(Func<GlideModelSet> load)
     {
@@ -21,6 +22,9 @@ public sealed class GlideModelProvider : IDisposable
     public GlideModelSet Models => _models.Value;
 
     public GlideTokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>CLIP's tokenizer, for the rerank stage (loaded on first use).</summary>
+    public ClipTokenizer ClipTokenizer => _clipTokenizer.Value;
 
     public void Dispose()
     {

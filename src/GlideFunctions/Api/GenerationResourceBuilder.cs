@@ -41,7 +41,7 @@ public static class GenerationResourceBuilder
         {
             Status = status.Status,
             Output = [.. status.Images.Select(image => new GenerationOutput(
-                urlBase + image.Index.ToString(CultureInfo.InvariantCulture), image.Seed))],
+                urlBase + image.Index.ToString(CultureInfo.InvariantCulture), image.Seed, image.ClipScore))],
             Error = status.Status == GenerationStatus.Failed ? status.Error : null,
             StartedAt = status.StartedAt,
             CompletedAt = status.Status.IsTerminal() ? status.CompletedAt : null,
@@ -58,22 +58,22 @@ public static class GenerationResourceBuilder
 
     /// <summary>
     /// The running stage's steps, averaged over its parts: base chunks and output images run in parallel, each
-    /// through the stage's whole schedule.
+    /// through the stage's whole schedule; the rerank stage is one part whose steps are the candidates scored.
     /// </summary>
     private static GenerationProgress Progress(GenerationPlan plan, string stage, IReadOnlyList<StepProgressRecord> records)
     {
-        var (parts, respacing) = stage switch
+        var (parts, steps) = stage switch
         {
-            StageNames.Base => (plan.ChunkCount, plan.BaseSteps),
-            StageNames.Upsample => (plan.OutputCount, plan.UpsampleSteps),
-            _ => (0, null),
+            StageNames.Base => (plan.ChunkCount, Respacing.Parse(plan.BaseSteps).Length),
+            StageNames.Upsample => (plan.OutputCount, Respacing.Parse(plan.UpsampleSteps).Length),
+            StageNames.Rerank => (1, plan.Count),
+            _ => (0, 0),
         };
-        if (respacing is null)
+        if (parts == 0)
         {
             return new GenerationProgress(stage, 0, 1);
         }
 
-        var steps = Respacing.Parse(respacing).Length;
         var done = records
             .Where(r => r.Stage == stage && r.Part >= 0 && r.Part < parts)
             .GroupBy(r => r.Part)

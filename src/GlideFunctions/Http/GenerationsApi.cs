@@ -1,4 +1,5 @@
 using System.Globalization;
+using GlideFunctions.Activities;
 using GlideFunctions.Api;
 using GlideFunctions.Orchestration;
 using GlideFunctions.Storage;
@@ -16,7 +17,7 @@ namespace GlideFunctions.Http;
 /// </summary>
 public sealed class GenerationsApi(
     GenerationLauncher launcher, RunSignals signals, BlobTensorStore store, GenerationParserOptions parserOptions,
-    TimeProvider time)
+    ModelCatalog models, TimeProvider time)
 {
     /// <summary>Seconds a client should wait before polling a generation it was just handed.</summary>
     public const int RetryAfterSeconds = 2;
@@ -45,12 +46,12 @@ public sealed class GenerationsApi(
             return ValidationProblem.Create(parsed.Errors, instance);
         }
 
-        if (parsed.Input.Rerank)
+        if (parsed.Input.Rerank && !models.CanRerank)
         {
             return ValidationProblem.Create(
                 [new FieldError(
                     GenerationFields.Rerank,
-                    "reranking is not available in this version of the service (it has no CLIP stage yet); " +
+                    "rerank unavailable: the model directory has no clip graphs (clip.text, clip.image); " +
                     "leave out rerank, or set it to false")],
                 instance);
         }

@@ -6,4 +6,5 @@ public static class ActivityNames
     public const string EncodeText = "EncodeText";
     public const string SampleBase = "SampleBase";
     public const string Upsample = "Upsample";
+    public const string Rerank = "Rerank";
 }

@@ -10,7 +10,7 @@ namespace GlideFunctions.Orchestration;
 /// the logic and run unchanged in the in-process Durable test host.
 /// </summary>
 public sealed class GenerationFunctions(
-    EncodeTextActivity encodeText, SampleBaseActivity sampleBase, UpsampleActivity upsample)
+    EncodeTextActivity encodeText, SampleBaseActivity sampleBase, UpsampleActivity upsample, RerankActivity rerank)
 {
     [Function(nameof(GenerationOrchestrator))]
     public static Task<GenerationOutcome> RunOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context) =>
@@ -23,6 +23,10 @@ public sealed class GenerationFunctions(
     [Function(ActivityNames.SampleBase)]
     public Task<SampleBaseOutput> SampleBase([ActivityTrigger] SampleBaseInput input, string instanceId) =>
         sampleBase.RunAsync(new ActivityContext(ActivityNames.SampleBase, instanceId), input);
+
+    [Function(ActivityNames.Rerank)]
+    public Task<RerankOutput> Rerank([ActivityTrigger] RerankInput input, string instanceId) =>
+        rerank.RunAsync(new ActivityContext(ActivityNames.Rerank, instanceId), input);
 
     [Function(ActivityNames.Upsample)]
     public Task<UpsampleOutput> Upsample([ActivityTrigger] UpsampleInput input, string instanceId) =>

@@ -6,8 +6,9 @@ using Microsoft.DurableTask;
 namespace GlideFunctions.Orchestration;
 
 /// <summary>
-/// One generation (design §1): EncodeText once, SampleBase fanned out over chunks of candidates, Upsample fanned
-/// out per kept image, with webhook events on start, each output and completion. Deterministic (no clock, GUID,
+/// One generation (design §1): EncodeText once, SampleBase fanned out over chunks of candidates, optionally Rerank
+/// (the fan-in that scores every candidate with CLIP and keeps the best), Upsample fanned out per kept image, with
+/// webhook events on start, each output and completion. Deterministic (no clock, GUID,
 /// random or I/O): it moves blob names and small records, never tensors, and every blob name follows from the plan,
 /// so a replay schedules exactly the same work.
 /// </summary>
@@ -58,17 +59,34 @@ public sealed class GenerationOrchestrator : TaskOrchestrator<GenerationPlan, Ge
                         _options)))).ConfigureAwait(true);
                 Finished(StageNames.Base, chunks.Sum(c => c.Seconds));
 
+                // Output k upsamples candidate k, or with reranking the k-th best.
+                IReadOnlyList<KeptCandidate>? kept = null;
                 if (plan.Rerank)
                 {
                     Enter(StageNames.Rerank);
-                    throw new GenerationFailedException(
-                        StageNames.Rerank,
-                        "rerank unavailable: this version of the service has no CLIP reranking stage");
+                    var rerank = await Guard(context.CallActivityAsync<RerankOutput>(
+                        ActivityNames.Rerank,
+                        new RerankInput(
+                            plan.RunId, plan.Prompt, [.. chunks.Select(c => c.Chunk)],
+                            [.. Enumerable.Range(0, plan.ChunkCount).Select(plan.ChunkLength)], plan.OutputCount),
+                        _options)).ConfigureAwait(true);
+                    Finished(StageNames.Rerank, rerank.Seconds);
+                    if (rerank.Kept.Count != plan.OutputCount
+                        || rerank.Kept.Any(k => k.Candidate < 0 || k.Candidate >= plan.Count))
+                    {
+                        throw new GenerationFailedException(
+                            StageNames.Rerank,
+                            $"the rerank stage returned [{string.Join(", ", rerank.Kept.Select(k => k.Candidate))}] " +
+                            $"but {plan.OutputCount} of the candidates 0 … {plan.Count - 1} were to be kept");
+                    }
+
+                    kept = rerank.Kept;
                 }
 
                 Enter(StageNames.Upsample);
                 var upsampled = await Guard(Task.WhenAll(Enumerable.Range(0, plan.OutputCount)
-                    .Select(index => UpsampleAsync(index, chunks, text.Text)))).ConfigureAwait(true);
+                    .Select(index => UpsampleAsync(index, kept?[index], chunks, text.Text))))
+                    .ConfigureAwait(true);
                 Finished(StageNames.Upsample, upsampled.Sum(u => u.Seconds));
                 return await EndAsync(GenerationStatus.Succeeded, error: null).ConfigureAwait(true);
             }
@@ -90,20 +108,30 @@ public sealed class GenerationOrchestrator : TaskOrchestrator<GenerationPlan, Ge
             }
         }
 
-        private async Task<UpsampleOutput> UpsampleAsync(int index, SampleBaseOutput[] chunks, TextBlobs text)
+        /// <summary>
+        /// Upsamples the candidate the rerank stage kept at <paramref name="index"/> (<paramref name="kept"/>), or
+        /// without reranking candidate <paramref name="index"/>, as output <paramref name="index"/>.
+        /// </summary>
+        private async Task<UpsampleOutput> UpsampleAsync(
+            int index, KeptCandidate? kept, SampleBaseOutput[] chunks, TextBlobs text)
         {
-            var chunk = index / plan.ChunkSize;
+            var candidate = kept?.Candidate ?? index;
+            var chunk = candidate / plan.ChunkSize;
             var output = await context.CallActivityAsync<UpsampleOutput>(
                 ActivityNames.Upsample,
                 new UpsampleInput(
-                    plan.RunId, index, plan.SeedOf(index), chunks[chunk].Chunk, index - plan.ChunkStart(chunk),
+                    plan.RunId, index, plan.SeedOf(candidate), chunks[chunk].Chunk, candidate - plan.ChunkStart(chunk),
                     plan.ChunkLength(chunk), plan.UpsampleSteps, plan.UpsampleTemperature, text),
                 _options).ConfigureAwait(true);
 
             // Orchestrator code runs on one thread; this continuation runs when the history says the activity ended.
             if (!_status.Status.IsTerminal())
             {
-                _images.Add(new GenerationImage(output.Index, output.Seed, output.Image));
+                _images.Add(new GenerationImage(output.Index, output.Seed, output.Image)
+                {
+                    Candidate = candidate,
+                    ClipScore = kept?.Score,
+                });
                 _images.Sort((a, b) => a.Index.CompareTo(b.Index));
                 Publish();
                 _notifier.Notify(Api.WebhookEventType.Output, Resource(), output.Index);

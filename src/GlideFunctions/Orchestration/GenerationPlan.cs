@@ -55,12 +55,16 @@ public sealed record GenerationPlan(
     /// <summary>The number of images that are upsampled and returned.</summary>
     public int OutputCount => Keep == 0 ? Count : Keep;
 
-    /// <summary>The same generation as one request to the in-process cascade (all candidates).</summary>
+    /// <summary>
+    /// The same generation as one request to the in-process cascade: all candidates, reranked to the kept ones when
+    /// <see cref="Rerank"/> is set.
+    /// </summary>
     public GenerationRequest ToRequest() => new()
     {
         Prompt = Prompt,
         NegativePrompt = NegativePrompt,
         Count = Count,
+        Keep = Rerank ? OutputCount : null,
         Seed = Seed,
         GuidanceScale = GuidanceScale,
         BaseSteps = BaseSteps,

@@ -15,13 +15,14 @@ import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import onnx
 import torch
 
 from . import __version__
+from .clip_grad import GRAD_BATCH, ClipGradPart, clip_gradient
 from .models import Built, ClipPair, parameter_count
 from .nets_clip import ClipImagePart, ClipTextPart
 from .nets_unet import Text2ImUNet, TextPart, UNetPart
@@ -61,6 +62,9 @@ class GraphPlan:
     outputs: List[TensorSpec]
     verify_inputs: Dict[str, np.ndarray]
     verify_batch: int
+    # The PyTorch outputs to store for verification, when they are not module(*inputs) under no_grad (clip.grad:
+    # the graph is a traced autograd computation; its reference is autograd itself).
+    reference: Optional[Callable[..., torch.Tensor]] = None
 
 
 @dataclass
@@ -174,7 +178,25 @@ def clip_plans(pair: ClipPair, seed: int) -> List[GraphPlan]:
         verify_inputs={"x_t": _f16_exact(rng.standard_normal((2, 3, s, s)).astype(np.float32)),
                        "timesteps": _timesteps(rng, 2)},
         verify_batch=2)
-    return [text, image]
+    return [text, image, clip_grad_plan(pair, rng)]
+
+
+def clip_grad_plan(pair: ClipPair, rng: np.random.Generator) -> GraphPlan:
+    """clip.grad: the CLIP-guidance gradient (clip_grad.py), fixed batch GRAD_BATCH, verified against autograd."""
+    o: ClipOptions = pair.image.opts
+    s, b = o.image_size, GRAD_BATCH
+    text_emb = rng.standard_normal((b, o.n_embd)).astype(np.float32)
+    text_emb /= np.linalg.norm(text_emb, axis=-1, keepdims=True)
+    return GraphPlan(
+        name="clip.grad", model="clip", module=ClipGradPart(pair.image, b),
+        inputs=[TensorSpec("x_t", "float32", [b, 3, s, s]), TensorSpec("timesteps", "int64", [b]),
+                TensorSpec("text_emb", "float32", [b, o.n_embd])],
+        outputs=[TensorSpec("grad", "float32", [b, 3, s, s])],
+        verify_inputs={"x_t": _f16_exact(rng.standard_normal((b, 3, s, s)).astype(np.float32)),
+                       "timesteps": rng.integers(0, o.n_timesteps, size=b).astype(np.int64),
+                       "text_emb": text_emb},
+        verify_batch=b,
+        reference=lambda x_t, timesteps, text_emb: clip_gradient(pair.image, x_t, timesteps, text_emb))
 
 
 def plans_for(entry: ModelEntry, seed: int) -> List[GraphPlan]:
@@ -231,7 +253,7 @@ def export_graph(plan: GraphPlan, path: str) -> None:
     # without eval() here the inner network would come back with dropout active.
     plan.module.eval()
     args = tuple(torch.from_numpy(plan.verify_inputs[s.name]) for s in plan.inputs)
-    dynamic = {s.name: {0: BATCH} for s in plan.inputs + plan.outputs}
+    dynamic = {s.name: {0: BATCH} for s in plan.inputs + plan.outputs if s.shape[:1] == [BATCH]}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about python-int shapes are expected and harmless
         torch.onnx.export(plan.module, args, path, input_names=[s.name for s in plan.inputs],
@@ -242,8 +264,11 @@ def export_graph(plan: GraphPlan, path: str) -> None:
 def reference_outputs(plan: GraphPlan) -> Dict[str, np.ndarray]:
     plan.module.eval()  # GLIDE runs in eval mode: dropout 0.1 is in the options but inactive (glide-spec §11.14)
     args = tuple(torch.from_numpy(plan.verify_inputs[s.name]) for s in plan.inputs)
-    with torch.no_grad():
-        out = plan.module(*args)
+    if plan.reference is not None:
+        out = plan.reference(*args)
+    else:
+        with torch.no_grad():
+            out = plan.module(*args)
     outs = out if isinstance(out, (tuple, list)) else (out,)
     return {s.name: o.detach().numpy().astype(np.float32) for s, o in zip(plan.outputs, outs)}
 

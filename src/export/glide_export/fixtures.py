@@ -18,10 +18,12 @@ import torch
 
 from .diffusion import (BASE_GUIDANCE_SCALE, UPSAMPLE_TEMPERATURE, cfg_model_fn, create_diffusion,
                         quantize_low_res)
+from .clip_fixtures import write_clip_guided_trajectory
 from .export import export_model_set, write_npz
 from .models import ClipPair
 from .nets_unet import Text2ImUNet
 from .options import ALL_KINDS
+from .rerank_fixture import SUBDIR as RERANK_SUBDIR, write_rerank_fixture
 from .sources import random_entries
 
 FIXTURE_SEED = 0
@@ -106,12 +108,15 @@ def upsample_trajectory(model: Text2ImUNet, prompt: Dict, low_res_source: np.nda
 
 
 def generate_fixtures(out: str, log=print) -> None:
-    """Write tiny/ and trajectories/ under `out` (vectors/ is a copy of the reference data and is left alone)."""
+    """Write tiny/, trajectories/ and rerank/ under `out` (vectors/ is a copy of the reference data and is left
+    alone)."""
     torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
     entries = random_entries("tiny", ALL_KINDS, FIXTURE_SEED)
     export_model_set(entries, os.path.join(out, "tiny"), "tiny", FIXTURE_SEED, log=log)
     models = {e.kind: e.model.eval() for e in entries if not isinstance(e.model, ClipPair)}
     prompt = _prompt_tokens(out)
+    write_rerank_fixture(next(e.model for e in entries if isinstance(e.model, ClipPair)), out, out)
+    log("rerank reference done")
 
     traj_tmp = tempfile.mkdtemp(prefix=".traj-", dir=out)
     os.chmod(traj_tmp, 0o755)
@@ -126,6 +131,11 @@ def generate_fixtures(out: str, log=print) -> None:
         _save_npy(os.path.join(traj_tmp, "base-25.noise.npy"), noise25)
         write_npz(os.path.join(traj_tmp, "base-25.npz"), base_trajectory(models["base"], prompt, "25", noise25))
         log("trajectory base-25 done")
+
+        # CLIP-guided base (glide-spec §8.4) on the base-25 noise: clip_fixtures.py.
+        write_clip_guided_trajectory(traj_tmp, _vectors_dir(out), models["base"],
+                                     next(e.model for e in entries if isinstance(e.model, ClipPair)), prompt, write_npz)
+        log("trajectory clip-guided-25 done")
 
         # DDIM with eta 0 ignores the per-step draws, so the noise file holds x_T only (shape (1, N, 3, H, W)).
         noise_up = _noise(NOISE_SEED + 2, 0, (1, 3, 256, 256))
@@ -191,7 +201,7 @@ def compare_fixtures(committed_dir: str, fresh_dir: str) -> List[str]:
     Graphs and manifest must be byte-identical. Float arrays that are not byte-identical may differ by at most
     CHECK_RTOL relative (PyTorch's CPU kernels can round differently on another instruction set)."""
     problems: List[str] = []
-    for sub in ("tiny", "trajectories"):
+    for sub in ("tiny", "trajectories", RERANK_SUBDIR):
         committed, fresh = os.path.join(committed_dir, sub), os.path.join(fresh_dir, sub)
         c_files = _files(committed) if os.path.isdir(committed) else []
         f_files = _files(fresh)

@@ -111,5 +111,88 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.DoesNotContain("wrote", output);
     }
 
+    [Fact]
+    public void CandidatesAreRerankedAndOnlyTheKeptOnesAreWritten()
+    {
+        var path = Path.Combine(_temp.Path, "best.png");
+        var (code, output, error) = Run("generate", "an oil painting of a corgi", "-o", path, "--candidates", "3",
+            "--keep", "2", "--seed", "7", "--base-steps", "3", "--upsample-steps", "3");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("noised-CLIP score", output);
+        // The table: a header, then "candidate seed score rank [kept]" for each candidate, rank 1 the best.
+        var lines = output.Split('\n');
+        var header = Array.FindIndex(lines, l => l.TrimStart().StartsWith("candidate", StringComparison.Ordinal));
+        var rows = lines[(header + 1)..(header + 4)].Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(["0", "1", "2"], rows.Select(f => f[0]));
+        Assert.Equal(["7", "8", "9"], rows.Select(f => f[1]));
+        Assert.Equal(["1", "2", "3"], rows.Select(f => f[3]).Order());
+        var kept = rows.Where(f => f[^1] == "kept").ToList();
+        Assert.Equal(2, kept.Count);
+        Assert.Equal(["1", "2"], kept.Select(f => f[3]).Order());
+        foreach (var (name, rank) in new[] { ("best-0.png", "1"), ("best-1.png", "2") })
+        {
+            var row = kept.Single(f => f[3] == rank);
+            Assert.Contains(
+                $"wrote {Path.Combine(_temp.Path, name)} (seed {row[1]}, candidate {row[0]}, clip score {row[2]})",
+                output,
+                StringComparison.Ordinal);
+            using var image = Image.Load<Rgb24>(Path.Combine(_temp.Path, name));
+            Assert.Equal(256, image.Width);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_temp.Path, "best-2.png")));
+        Assert.Contains("rerank ", output.Split('\n').Single(l => l.StartsWith("time:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void TheKeptCandidateIsNamedByItsSeedInAnOutputDir()
+    {
+        var (code, output, error) = Run("generate", "a corgi", "--output-dir", _temp.Path, "--candidates", "2",
+            "--seed", "50", "--base-steps", "3", "--upsample-steps", "3");
+
+        Assert.True(code == 0, error);
+        var files = Directory.GetFiles(_temp.Path).Select(Path.GetFileName).ToList();
+        var file = Assert.Single(files);
+        Assert.Contains(file, new[] { "glide-50.png", "glide-51.png" });
+        var seed = file == "glide-50.png" ? "50" : "51";
+        Assert.Contains($"wrote {Path.Combine(_temp.Path, file!)} (seed {seed}, candidate", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--candidates", "2", "--keep", "3" }, "--keep must be between 1 and --candidates (2), got 3")]
+    [InlineData(new[] { "--candidates", "2", "--keep", "0" }, "--keep must be between 1 and --candidates (2), got 0")]
+    [InlineData(new[] { "--candidates", "0" }, "--candidates must be between 1 and 64, got 0")]
+    [InlineData(new[] { "--candidates", "65" }, "--candidates must be between 1 and 64, got 65")]
+    [InlineData(new[] { "--keep", "2" }, "--keep needs --candidates")]
+    [InlineData(new[] { "--candidates", "4", "-n", "2" }, "give either -n/--count (no reranking) or --candidates/--keep")]
+    public void BadRerankArgumentsExitWithTwoAndAMessage(string[] args, string message)
+    {
+        var path = Path.Combine(_temp.Path, "bad.png");
+        var (code, _, error) = Run(["generate", "a corgi", "-o", path, .. args]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_temp.Path, "bad-0.png")));
+    }
+
+    [Fact]
+    public void RerankingWithAModelDirectoryWithoutClipExitsWithTwoBeforeAnyWork()
+    {
+        var models = TinyModelWithout.Write(_temp.Combine("no-clip"), "clip");
+        var path = Path.Combine(_temp.Path, "x.png");
+
+        var (code, output, error) = Run("generate", "a corgi", "-o", path, "--candidates", "2", "--model-dir", models);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"the model directory {models} has no clip graphs (clip.text, clip.image)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("base:", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrote", output, StringComparison.Ordinal);
+
+        // The same directory still generates without reranking.
+        Assert.Equal(0, Run("generate", "a corgi", "-o", path, "--model-dir", models, "--base-steps", "2",
+            "--upsample-steps", "2").Code);
+    }
+
     public void Dispose() => _temp.Dispose();
 }

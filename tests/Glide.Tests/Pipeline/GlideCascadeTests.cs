@@ -140,6 +140,84 @@ public sealed class GlideCascadeTests(TinyModelSetFixture fixture)
         Assert.NotEqual(Sample([2], [1f]), second);
     }
 
+    [Fact]
+    public void Reranking_upsamples_only_the_best_candidates_each_with_its_own_seed()
+    {
+        var request = Request(3, 20) with { Keep = 2, BaseSteps = "5", UpsampleSteps = "5" };
+        var steps = new List<StageProgress>();
+
+        var reranked = Cascade().Generate(request, new SynchronousProgress(steps.Add));
+        var plain = Cascade().Generate(request with { Keep = null });
+
+        // The same candidates, scored by the reranker on their own, choose the same images.
+        Assert.Equal(plain.BaseSamples, reranked.BaseSamples);
+        var reranker = ClipReranker.Create(fixture.Set, new ClipTokenizer());
+        var expected = RerankResult.Rank(
+            reranker.Score(reranker.EncodePrompt(request.Prompt), plain.BaseSamples, 3), keep: 2);
+        Assert.Equal(expected.Candidates, reranked.Rerank!.Candidates);
+        Assert.Equal(expected.Kept, reranked.Images.Select(i => i.Candidate));
+        Assert.Equal([0, 1], reranked.Images.Select(i => i.Index));
+        Assert.Equal([0, 1], reranked.Images.Select(i => i.Rank));
+        Assert.Equal(expected.Kept.Select(c => 20L + c), reranked.Images.Select(i => i.Seed));
+        Assert.Equal(expected.Kept.Select(c => (float?)expected.Candidates[c].Score), reranked.Images.Select(i => i.ClipScore));
+        Assert.True(reranked.StageSeconds.ContainsKey(StageNames.Rerank));
+        Assert.Equal([0, 3], steps.Where(p => p.Stage == StageNames.Rerank).Select(p => p.Step));
+        Assert.Equal(
+            [StageNames.Base, StageNames.Rerank, StageNames.Upsample], steps.Select(p => p.Stage).Distinct());
+
+        // An upsampled image depends only on its candidate's seed, not on which others were kept.
+        var length = 3 * 256 * 256;
+        Assert.Equal(2 * length, reranked.Samples.Length);
+        for (var k = 0; k < 2; k++)
+        {
+            var candidate = reranked.Images[k].Candidate;
+            AssertClose(plain.Samples.AsSpan(candidate * length, length), reranked.Samples.AsSpan(k * length, length), 1e-5);
+            Assert.Null(plain.Images[candidate].ClipScore);
+            Assert.Equal(plain.Images[candidate].Seed, reranked.Images[k].Seed);
+        }
+    }
+
+    [Fact]
+    public void Given_upsample_noise_is_taken_for_the_kept_candidates()
+    {
+        var request = Request(2, 30) with { Keep = 1, BaseSteps = "3", UpsampleSteps = "3" };
+        var seeded = Cascade().Generate(request);
+
+        var replayed = Cascade().Generate(
+            request, upsampleNoise: new Glide.Noise.PhiloxNoiseSource([30, 31], NoiseStreams.Upsample));
+
+        Assert.Equal(seeded.Images[0].Candidate, replayed.Images[0].Candidate);
+        Assert.Equal(seeded.Samples, replayed.Samples);
+    }
+
+    [Theory]
+    [InlineData(2, 0)]
+    [InlineData(2, 3)]
+    public void A_keep_outside_the_candidates_is_rejected_before_any_work(int count, int keep)
+    {
+        var steps = 0;
+        var e = Assert.ThrowsAny<ArgumentException>(
+            () => Cascade().Generate(Request(count, 0) with { Keep = keep }, new SynchronousProgress(_ => steps++)));
+
+        Assert.Equal("Keep", e.ParamName);
+        Assert.Contains($"keep must be between 1 and the {count} candidates, got {keep}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, steps);
+    }
+
+    [Fact]
+    public void Reranking_without_clip_graphs_fails_before_any_work()
+    {
+        using var set = TinyModelSetFixture.Load(TinyFixture.Directory, Glide.Models.ExecutionDevice.Cpu, "base", "upsample");
+        var steps = 0;
+
+        var e = Assert.Throws<Glide.Models.ModelManifestException>(
+            () => new GlideCascade(set, new GlideTokenizer()).Generate(
+                Request(2, 0) with { Keep = 1 }, new SynchronousProgress(_ => steps++)));
+
+        Assert.Contains("clip.text and clip.image", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, steps);
+    }
+
     private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);

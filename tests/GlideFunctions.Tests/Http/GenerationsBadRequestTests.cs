@@ -1,3 +1,4 @@
+using Glide.Testing;
 using GlideFunctions.Tests.Durable;
 using GlideFunctions.Activities;
 using GlideFunctions.Http;
@@ -47,7 +48,6 @@ public sealed class GenerationsBadRequestTests(GenerationsBadRequestTests.Host h
     }
 
     [Theory]
-    [InlineData("""{"prompt": "a corgi", "num_candidates": 4, "num_outputs": 1, "rerank": true}""", "rerank", "reranking is not available")]
     [InlineData("""{"prompt": "a corgi", "num_candidates": 2}""", "Idempotency-Key", "Idempotency-Key")]
     public async Task Requests_the_service_cannot_take_are_400_problems_naming_the_field(
         string json, string field, string message)
@@ -63,6 +63,38 @@ public sealed class GenerationsBadRequestTests(GenerationsBadRequestTests.Host h
         Assert.Contains(message, errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_rerank_is_a_400_problem_when_the_model_directory_has_no_clip_graphs()
+    {
+        var models = Directory.CreateTempSubdirectory("glide-no-clip-");
+        try
+        {
+            await using var services = Host.Services(TinyModelWithout.Write(models.FullName, "clip"));
+            var api = ActivatorUtilities.CreateInstance<GenerationsApi>(services);
+            const string json = """{"prompt": "a corgi", "num_candidates": 4, "num_outputs": 1, "rerank": true}""";
+            var context = GenerationsTestHost.Request("POST", "/api/v1/generations", json);
+
+            var response = await GenerationsTestHost.ExecuteAsync(
+                context, await api.CreateAsync(context.Request, host.Durable.Client, CancellationToken.None));
+
+            Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
+            var errors = response.Json.GetProperty("errors");
+            Assert.Equal(["rerank"], errors.EnumerateObject().Select(p => p.Name));
+            Assert.StartsWith(
+                "rerank unavailable: the model directory has no clip graphs",
+                errors.GetProperty("rerank")[0].GetString(),
+                StringComparison.Ordinal);
+            await foreach (var instance in host.Durable.Client.GetAllInstancesAsync())
+            {
+                Assert.Fail($"a refused rerank started {instance.InstanceId}");
+            }
+        }
+        finally
+        {
+            models.Delete(recursive: true);
+        }
+    }
+
     /// <summary>
     /// The create function over the app's registrations and an in-process Durable host with nothing registered: a
     /// request that got as far as scheduling would show up as an instance. Storage is never reached on this path.
@@ -75,16 +107,17 @@ public sealed class GenerationsBadRequestTests(GenerationsBadRequestTests.Host h
 
         public DurableTaskTestHost Durable { get; private set; } = null!;
 
-        public async Task InitializeAsync()
+        /// <summary>The app's registrations with the given model directory (only read by a create with rerank).</summary>
+        public static ServiceProvider Services(string modelDirectory)
         {
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(new Dictionary<string, string?>
                 {
-                    ["Glide:ModelDirectory"] = "unused",
+                    ["Glide:ModelDirectory"] = modelDirectory,
                     ["Webhooks:Secret"] = WebhookSecret.Generate().Encode(),
                 })
                 .Build();
-            _services = new ServiceCollection()
+            return new ServiceCollection()
                 .AddLogging()
                 .AddSingleton<IConfiguration>(configuration)
                 .AddSingleton(new BlobTensorStore(
@@ -93,6 +126,11 @@ public sealed class GenerationsBadRequestTests(GenerationsBadRequestTests.Host h
                 .AddGlideGeneration()
                 .AddGlideWebhooks(configuration)
                 .BuildServiceProvider();
+        }
+
+        public async Task InitializeAsync()
+        {
+            _services = Services("unused");
             Api = ActivatorUtilities.CreateInstance<GenerationsApi>(_services);
             Durable = await DurableTestHostStarter.StartAsync(
                 _ => { }, new DurableTaskTestHostOptions { LoggerFactory = NullLoggerFactory.Instance });

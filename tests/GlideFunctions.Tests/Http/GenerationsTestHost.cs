@@ -90,6 +90,7 @@ internal sealed class GenerationsTestHost : IAsyncDisposable
                     (ActivityNames.EncodeText, typeof(EncodeTextActivity)),
                     (ActivityNames.SampleBase, typeof(SampleBaseActivity)),
                     (ActivityNames.Upsample, typeof(UpsampleActivity)),
+                    (ActivityNames.Rerank, typeof(RerankActivity)),
                 })
                 {
                     if (replaceActivity is { } replaced && replaced.Name == name)

@@ -1,4 +1,5 @@
 using Glide.Diffusion;
+using Glide.Imaging;
 using Glide.Models;
 using Glide.Pipeline;
 using Glide.Tensors;
@@ -119,6 +120,78 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
             Assert.Equal(0f, maxFloat);
             Assert.Equal(expected.Rgb, pixels);
         }
+    }
+
+    [Fact]
+    public async Task A_rerank_keeps_exactly_the_top_k_and_upsamples_them_as_the_cascade_does()
+    {
+        await using var host = await GenerationsTestHost.StartAsync(azurite.NewContainer());
+        const string prompt = "an oil painting of a corgi";
+        const string body = """
+            {"prompt": "an oil painting of a corgi", "num_candidates": 5, "num_outputs": 2, "rerank": true,
+             "seed": 77, "base_steps": "4", "upsample_steps": "4"}
+            """;
+
+        var created = await host.CreateAsync(body);
+        Assert.Equal(202, created.Status);
+        var id = created.Json.GetProperty("id").GetString()!;
+        var done = await host.PollStatusAsync(id, "succeeded");
+
+        // The core reranker on the candidates the base chunks stored (chunks of 2, 2 and 1) picks the same images.
+        var models = host.Services.GetRequiredService<GlideModelProvider>();
+        var low = models.Models.BaseUNet!.ImageSize;
+        var plane = 3 * low * low;
+        var candidates = new float[5 * plane];
+        foreach (var (chunk, first, length) in new[] { (0, 0, 2), (1, 2, 2), (2, 4, 1) })
+        {
+            StageTensors.Images(
+                    await host.Store.ReadAsync(
+                        RunBlobNames.BaseChunk(id, chunk), NpyDType.Float32, [length, 3, low, low], CancellationToken.None),
+                    low, "base", length)
+                .CopyTo(candidates, first * plane);
+        }
+
+        var expected = ClipReranker.Create(models.Models, models.ClipTokenizer).Rerank(prompt, candidates, 5, keep: 2);
+        var scores = await host.Store.ReadAsync(RunBlobNames.RerankScores(id), NpyDType.Float32, [5], CancellationToken.None);
+        Assert.Equal(expected.Candidates.Select(c => c.Score), scores.AsSingle());
+        var outputs = done.GetProperty("output").EnumerateArray().ToList();
+        output.WriteLine($"scores {string.Join(", ", scores.AsSingle())}; kept {string.Join(", ", expected.Kept)}");
+        Assert.Equal(expected.Kept.Select(c => 77L + c), outputs.Select(o => o.GetProperty("seed").GetInt64()));
+        Assert.Equal(
+            expected.Kept.Select(c => (double)expected.Candidates[c].Score),
+            outputs.Select(o => o.GetProperty("clip_score").GetDouble()));
+        Assert.True(done.GetProperty("metrics").GetProperty("stage_times").TryGetProperty("rerank", out _));
+        var outcome = (await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!.ReadOutputAs<GenerationOutcome>()!;
+        Assert.Equal(expected.Kept, outcome.Images.Select(i => i.Candidate));
+        Assert.Equal([0, 1], outcome.Images.Select(i => i.Index));
+
+        // The in-process cascade with the same request gives the same candidates, choice and PNG bytes.
+        var direct = new GlideCascade(models.Models, new GlideTokenizer(), models.ClipTokenizer).Generate(new GenerationRequest
+        {
+            Prompt = prompt, Count = 5, Keep = 2, Seed = 77, BaseSteps = "4", UpsampleSteps = "4",
+        });
+        Assert.Equal(direct.BaseSamples, candidates);
+        Assert.Equal(expected.Candidates, direct.Rerank!.Candidates);
+        for (var k = 0; k < 2; k++)
+        {
+            var image = direct.Images[k];
+            Assert.Equal(expected.Kept[k], image.Candidate);
+            var download = await host.GetImageAsync(id, k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(200, download.Status);
+            Assert.Equal(PngFile.Encode(image.Rgb, image.Width, image.Height), download.Bytes);
+        }
+
+        string[] blobs =
+        [
+            .. new[] { "base.xf_out", "base.xf_proj", "upsample.xf_out", "upsample.xf_proj" }.Select(n => $"text/{n}.npy"),
+            "base/0.npy", "base/1.npy", "base/2.npy", "rerank/scores.npy", "up/0.npy", "up/1.npy",
+            "images/0.png", "images/1.png",
+            "progress/base-0.json", "progress/base-1.json", "progress/base-2.json", "progress/rerank-0.json",
+            "progress/upsample-0.json", "progress/upsample-1.json",
+        ];
+        var prefix = RunBlobNames.RunPrefix(id);
+        var listed = await host.Store.ListAsync(prefix, CancellationToken.None);
+        Assert.Equal(blobs.Order(StringComparer.Ordinal), listed.Select(b => b[prefix.Length..]).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class GlideModelSet : IDisposable
     private const string TextPart = "text";
     private const string UNetPart = "unet";
     private const string ImagePart = "image";
+    private const string GradPart = "grad";
 
     private readonly OrtSessionFactory _factory;
     private readonly List<IDisposable> _graphs = [];
@@ -62,6 +63,12 @@ public sealed class GlideModelSet : IDisposable
     public ClipTextGraph? ClipText { get; private set; }
 
     public ClipImageGraph? ClipImage { get; private set; }
+
+    /// <summary>
+    /// The CLIP-guidance gradient graph <c>clip.grad</c>; null when the set has no clip model or its export predates
+    /// the graph (it is optional: reranking needs only <see cref="ClipText"/> and <see cref="ClipImage"/>).
+    /// </summary>
+    public ClipGradientGraph? ClipGradient { get; private set; }
 
     /// <summary>Loads a model directory.</summary>
     /// <param name="modelDirectory">The directory holding <c>manifest.json</c>, or the manifest itself.</param>
@@ -119,6 +126,9 @@ public sealed class GlideModelSet : IDisposable
 
     private static string[] Parts(string kind) => kind == ClipKind ? [TextPart, ImagePart] : [TextPart, UNetPart];
 
+    /// <summary>Graphs a model may have beyond its <see cref="Parts"/>.</summary>
+    private static string[] OptionalParts(string kind) => kind == ClipKind ? [GradPart] : [];
+
     /// <summary>The models to load, by manifest name, after the checks that need no ONNX Runtime.</summary>
     private static List<(string Name, ModelEntry Model)> SelectModels(
         ModelManifest manifest, IReadOnlyCollection<string>? requested)
@@ -127,7 +137,7 @@ public sealed class GlideModelSet : IDisposable
         foreach (var graph in manifest.Graphs)
         {
             var kind = manifest.Models[graph.Model].Kind;
-            var parts = Parts(kind);
+            string[] parts = [.. Parts(kind), .. OptionalParts(kind)];
             if (!parts.Contains(graph.Name[(graph.Model.Length + 1)..]))
             {
                 var expected = string.Join(" or ", parts.Select(p => $"\"{graph.Model}.{p}\""));
@@ -193,6 +203,12 @@ public sealed class GlideModelSet : IDisposable
             var image = Manifest.GetGraph($"{name}.{ImagePart}");
             ClipText = Add(text, model, (m, g, e, s) => new ClipTextGraph(m, g, e, s));
             ClipImage = Add(image, model, (m, g, e, s) => new ClipImageGraph(m, g, e, s));
+            if (Manifest.Graphs.FirstOrDefault(g => g.Name == $"{name}.{GradPart}") is { } grad)
+            {
+                ClipGradient = Add(grad, model, (m, g, e, s) => new ClipGradientGraph(m, g, e, s));
+                ClipGradient.CheckCompanions(Manifest, ClipText, ClipImage);
+            }
+
             _models.Add(model.Kind, model);
             return;
         }

@@ -32,6 +32,7 @@ public sealed class GlideModelSetTests(TinyModelSetFixture fixture) : IDisposabl
         Assert.Equal("upsample-inpaint.unet", set.UpsampleInpaintUNet?.Name);
         Assert.Equal("clip.text", set.ClipText?.Name);
         Assert.Equal("clip.image", set.ClipImage?.Name);
+        Assert.Equal("clip.grad", set.ClipGradient?.Name);
     }
 
     [Fact]
@@ -86,6 +87,7 @@ public sealed class GlideModelSetTests(TinyModelSetFixture fixture) : IDisposabl
         {
             RemoveGraph(json, "clip.text");
             RemoveGraph(json, "clip.image");
+            RemoveGraph(json, "clip.grad");
             json["models"]!.AsObject().Remove("clip");
         });
 
@@ -117,6 +119,18 @@ public sealed class GlideModelSetTests(TinyModelSetFixture fixture) : IDisposabl
         Assert.Null(set.BaseText);
         Assert.Null(set.BaseUNet);
         Assert.NotNull(set.ClipImage);
+    }
+
+    [Fact]
+    public void A_clip_model_without_the_gradient_graph_loads_without_it()
+    {
+        var directory = EditedFixture(json => RemoveGraph(json, "clip.grad"));
+
+        using var set = TinyModelSetFixture.Load(directory, ExecutionDevice.Cpu, "clip");
+
+        Assert.NotNull(set.ClipText);
+        Assert.NotNull(set.ClipImage);
+        Assert.Null(set.ClipGradient);
     }
 
     [Fact]
