@@ -145,11 +145,9 @@ public sealed class GenerationsApi(
             return NotFoundProblem.Create(id ?? string.Empty, request.Path.Value);
         }
 
-        var resource = await ReadAsync(client, found.Value.Metadata, found.Value.Plan, cancellationToken).ConfigureAwait(false);
-        var image = int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var k)
-            ? resource.Output.Select((output, position) => (output, position)).FirstOrDefault(o => o.position == k)
-            : default;
-        if (image.output is null)
+        // Only the stored outputs matter here: no progress records, no webhook delivery lookups per download.
+        var outputs = GenerationsResourceMapper.ToResource(found.Value.Metadata, found.Value.Plan, progress: []).Output;
+        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var k) || k >= outputs.Count)
         {
             return NotFoundProblem.Create($"{id}/images/{index}", request.Path.Value);
         }
