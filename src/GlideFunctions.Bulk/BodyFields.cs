@@ -32,6 +32,9 @@ internal static class BodyFields
     /// <summary>Most candidates and outputs per generation.</summary>
     public const int MaxCandidates = 64;
 
+    /// <summary>Most base rows an inpainting request's <c>keep_top_rows</c> keeps (of 64).</summary>
+    public const int MaxKeepTopRows = 63;
+
     /// <summary>Longest prompt, in Unicode scalar values.</summary>
     public const int MaxPromptLength = 2000;
 
@@ -55,6 +58,7 @@ internal static class BodyFields
         ["num_candidates"] = FieldKind.Integer,
         ["num_outputs"] = FieldKind.Integer,
         ["guidance_scale"] = FieldKind.Number,
+        ["guidance_mode"] = FieldKind.String,
         ["base_steps"] = FieldKind.String,
         ["upsample_steps"] = FieldKind.String,
         ["seed"] = FieldKind.Integer,
@@ -63,6 +67,8 @@ internal static class BodyFields
         ["webhook_events_filter"] = FieldKind.StringArray,
         ["image"] = FieldKind.String,
         ["mask"] = FieldKind.String,
+        ["invert_mask"] = FieldKind.Boolean,
+        ["keep_top_rows"] = FieldKind.Integer,
         [Id] = FieldKind.String,
     };
 
@@ -169,7 +175,12 @@ internal static class BodyFields
                     return $"{name} must be an integer, got {(element == JsonValueKind.Number ? value.ToJsonString() : Describe(element))}";
                 }
 
-                var (min, max) = name == "seed" ? (0L, MaxSeed) : (1L, MaxCandidates);
+                var (min, max) = name switch
+                {
+                    "seed" => (0L, MaxSeed),
+                    "keep_top_rows" => (0L, MaxKeepTopRows),
+                    _ => (1L, MaxCandidates),
+                };
                 return integer < min || integer > max ? $"{name} must be between {min} and {max}, got {integer}" : null;
         }
     }

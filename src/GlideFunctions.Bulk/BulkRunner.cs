@@ -28,8 +28,8 @@ internal sealed class BulkRunner
     // first used for another body.
     private static readonly string[] ComparedFields =
     [
-        "prompt", "negative_prompt", "num_candidates", "num_outputs", "guidance_scale", "base_steps", "upsample_steps",
-        "seed", "rerank",
+        "prompt", "negative_prompt", "num_candidates", "num_outputs", "guidance_scale", "guidance_mode", "base_steps",
+        "upsample_steps", "seed", "rerank", "invert_mask", "keep_top_rows",
     ];
 
     private readonly BulkSettings _settings;

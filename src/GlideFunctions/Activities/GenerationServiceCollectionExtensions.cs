@@ -16,12 +16,15 @@ public static class GenerationServiceCollectionExtensions
     /// <summary>The models the generation stages need from the model directory.</summary>
     public static readonly IReadOnlyList<string> StageModels = ["base", "upsample"];
 
-    /// <summary>The models loaded as well when the model directory has them (CLIP, for the rerank stage).</summary>
+    /// <summary>The models loaded as well when the model directory has them (CLIP, for reranking and CLIP guidance).</summary>
     public static readonly IReadOnlyList<string> OptionalStageModels = [ModelCatalog.ClipKind];
+
+    /// <summary>The models of the inpainting stages: a second set, loaded when the first inpainting stage runs.</summary>
+    public static readonly IReadOnlyList<string> InpaintStageModels = [ModelCatalog.BaseInpaintKind, ModelCatalog.UpsampleInpaintKind];
 
     /// <summary>
     /// The generation pipeline: <see cref="GlideOptions"/> (validated at start-up), the process's one
-    /// <see cref="GlideModelProvider"/> (ONNX sessions created on first use), the stage runner, the activity classes
+    /// <see cref="GlideModelProvider"/> (ONNX sessions created on first use), the stage runner, the activity classes,
     /// the <see cref="GenerationLauncher"/>, the <see cref="ModelCatalog"/> and the HTTP parser options. Storage comes from
     /// <see cref="StorageServiceCollectionExtensions.AddGlideStorage"/>, webhook options from
     /// <c>AddGlideWebhooks</c>.
@@ -41,11 +44,14 @@ public static class GenerationServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<GlideOptions>>().Value;
             var catalog = provider.GetRequiredService<ModelCatalog>();
             var device = options.Device == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu;
-            return new GlideModelProvider(() => GlideModelSet.Load(
-                catalog.Directory, device, new GlideModelSetOptions
-                {
-                    Models = [.. StageModels, .. OptionalStageModels.Where(catalog.Kinds.Contains)],
-                }));
+            return new GlideModelProvider(
+                () => GlideModelSet.Load(
+                    catalog.Directory, device, new GlideModelSetOptions
+                    {
+                        Models = [.. StageModels, .. OptionalStageModels.Where(catalog.Kinds.Contains)],
+                    }),
+                () => GlideModelSet.Load(
+                    catalog.Directory, device, new GlideModelSetOptions { Models = [.. InpaintStageModels] }));
         });
         services.TryAddSingleton(provider => new StageRunner(
             provider.GetRequiredService<RunSignals>(),
@@ -55,6 +61,8 @@ public static class GenerationServiceCollectionExtensions
         services.TryAddSingleton<SampleBaseActivity>();
         services.TryAddSingleton<UpsampleActivity>();
         services.TryAddSingleton<RerankActivity>();
+        services.TryAddSingleton<InpaintBaseActivity>();
+        services.TryAddSingleton<InpaintUpsampleActivity>();
         services.TryAddSingleton<GenerationLauncher>();
 
         // The HTTP create endpoint's parsing rules, with the webhook rules of AddGlideWebhooks' options.

@@ -1,8 +1,6 @@
 using Glide.Diffusion;
-using Glide.Imaging;
 using Glide.Noise;
 using Glide.Pipeline;
-using Glide.Tensors;
 using GlideFunctions.Orchestration;
 using GlideFunctions.Storage;
 using Microsoft.DurableTask;
@@ -21,36 +19,31 @@ public sealed class UpsampleActivity(GlideModelProvider models, BlobTensorStore 
     public override async Task<UpsampleOutput> RunAsync(TaskActivityContext context, UpsampleInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ArgumentOutOfRangeException.ThrowIfNegative(input.Row, nameof(input));
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(input.Row, input.ChunkLength, nameof(input));
+        if (input.Inpaint is not null)
+        {
+            throw new ArgumentException(
+                $"{ActivityNames.Upsample} runs the text-to-image upsampler; an inpainting run's images go to " +
+                ActivityNames.InpaintUpsample, nameof(input));
+        }
+
         var set = models.Models;
         var unet = set.UpsampleUNet ?? throw GlideModelProvider.MissingGraph(set, "upsample.unet", StageNames.Upsample);
         var text = await StageBlobs.ReadTextAsync(
             store, input.Text.UpsampleXfProj, input.Text.UpsampleXfOut, 1, unet, CancellationToken.None)
             .ConfigureAwait(false);
-        var low = unet.LowResSize;
-        var chunk = StageTensors.Images(
-            await store.ReadAsync(input.BaseChunk, NpyDType.Float32, [input.ChunkLength, 3, low, low], CancellationToken.None)
-                .ConfigureAwait(false),
-            low, input.BaseChunk, input.ChunkLength);
-        var plane = 3 * low * low;
+        var baseImage = await StageBlobs.ReadBaseImageAsync(store, input, unet.LowResSize, CancellationToken.None)
+            .ConfigureAwait(false);
 
-        var baseImage = chunk.AsMemory(input.Row * plane, plane);
         var schedule = DiffusionSchedule.Create(BetaSchedule.Linear, input.UpsampleSteps);
         var (upsampled, seconds) = await runner.RunAsync(
             input.RunId, StageNames.Upsample, input.Index,
             (progress, cancel) => UpsampleStage.Run(
-                unet, text, baseImage.Span, new PhiloxNoiseSource([input.Seed], NoiseStreams.Upsample), schedule,
+                unet, text, baseImage, new PhiloxNoiseSource([input.Seed], NoiseStreams.Upsample), schedule,
                 input.Temperature, progress, cancel))
             .ConfigureAwait(false); // [1, 3, S, S]
 
-        var size = unet.ImageSize;
-        var png = PngFile.Encode(ImageQuantizer.ToRgb24(upsampled, size, size), size, size);
-        var samplesBlob = RunBlobNames.Upsampled(input.RunId, input.Index);
-        var imageBlob = RunBlobNames.Image(input.RunId, input.Index);
-        await Task.WhenAll(
-            store.WriteAsync(samplesBlob, StageTensors.Images(upsampled, 1, size), CancellationToken.None),
-            store.WritePngAsync(imageBlob, png, CancellationToken.None)).ConfigureAwait(false);
+        var (samplesBlob, imageBlob) = await StageBlobs.WriteUpsampledAsync(
+            store, input.RunId, input.Index, upsampled, unet.ImageSize, CancellationToken.None).ConfigureAwait(false);
         return new UpsampleOutput(input.Index, input.Seed, samplesBlob, imageBlob, seconds);
     }
 }

@@ -13,4 +13,8 @@ public sealed record UpsampleInput(
     int ChunkLength,
     string UpsampleSteps,
     float Temperature,
-    TextBlobs Text);
+    TextBlobs Text)
+{
+    /// <summary>The stored source and mask of an inpainting run (the <c>InpaintUpsample</c> activity); else null.</summary>
+    public InpaintBlobs? Inpaint { get; init; }
+}

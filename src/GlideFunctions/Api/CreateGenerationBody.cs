@@ -34,10 +34,21 @@ public sealed record CreateGenerationBody
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? NumOutputs { get; init; }
 
-    /// <summary>Classifier-free guidance scale of the base model; default 3.0.</summary>
+    /// <summary>
+    /// Guidance scale of the base model: classifier-free, or with <see cref="GuidanceMode"/> <c>"clip"</c> the CLIP
+    /// gradient scale; default 3.0 (5.0 for inpainting).
+    /// </summary>
     [JsonPropertyName("guidance_scale")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? GuidanceScale { get; init; }
+
+    /// <summary>
+    /// <c>"cfg"</c> (classifier-free guidance, the default) or <c>"clip"</c> (the noised CLIP's gradient guides the base
+    /// stage; needs the model's clip.grad graph), as the CLI's <c>--guidance-mode</c>.
+    /// </summary>
+    [JsonPropertyName("guidance_mode")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? GuidanceMode { get; init; }
 
     /// <summary>Respacing string of the base model; default <c>"100"</c>.</summary>
     [JsonPropertyName("base_steps")]
@@ -70,18 +81,34 @@ public sealed record CreateGenerationBody
     public IReadOnlyList<string>? WebhookEventsFilter { get; init; }
 
     /// <summary>
-    /// Reserved for inpainting (base64 PNG of the image to edit). The inpainting graphs are not wired into the
-    /// service yet, so the parser refuses any value with "inpainting is not available yet" rather than silently
-    /// generating from the prompt alone.
+    /// Inpainting: the PNG to edit, base64-encoded (or a <c>data:image/png;base64,</c> URL), any size (stretched to a
+    /// square). With it the request regenerates the region <see cref="Mask"/> (or <see cref="KeepTopRows"/>) leaves
+    /// to the model and keeps the rest.
     /// </summary>
     [JsonPropertyName("image")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Image { get; init; }
 
-    /// <summary>Reserved for inpainting (base64 PNG mask); refused like <see cref="Image"/> for now.</summary>
+    /// <summary>
+    /// Inpainting: the mask PNG, base64-encoded like <see cref="Image"/>, any size: white (at least 50 % grey) keeps
+    /// the image, black is generated.
+    /// </summary>
     [JsonPropertyName("mask")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Mask { get; init; }
+
+    /// <summary>Read <see cref="Mask"/> the other way round (white is generated); default false.</summary>
+    [JsonPropertyName("invert_mask")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? InvertMask { get; init; }
+
+    /// <summary>
+    /// Inpainting without a mask file: keep the top N of the 64 base rows (0–63) and generate the rest, the
+    /// notebook's mask with N = 20.
+    /// </summary>
+    [JsonPropertyName("keep_top_rows")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? KeepTopRows { get; init; }
 
     /// <summary>
     /// Queue messages only: the client's id, used as the generation id so that a re-delivered message maps to the

@@ -8,6 +8,7 @@ public static class GenerationFields
     public const string NumCandidates = "num_candidates";
     public const string NumOutputs = "num_outputs";
     public const string GuidanceScale = "guidance_scale";
+    public const string GuidanceMode = "guidance_mode";
     public const string BaseSteps = "base_steps";
     public const string UpsampleSteps = "upsample_steps";
     public const string Seed = "seed";
@@ -16,12 +17,14 @@ public static class GenerationFields
     public const string WebhookEventsFilter = "webhook_events_filter";
     public const string Image = "image";
     public const string Mask = "mask";
+    public const string InvertMask = "invert_mask";
+    public const string KeepTopRows = "keep_top_rows";
     public const string Id = "id";
 
     /// <summary>Every field, in the order the contract lists them.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        Prompt, NegativePrompt, NumCandidates, NumOutputs, GuidanceScale, BaseSteps, UpsampleSteps, Seed, Rerank,
-        Webhook, WebhookEventsFilter, Image, Mask, Id,
+        Prompt, NegativePrompt, NumCandidates, NumOutputs, GuidanceScale, GuidanceMode, BaseSteps, UpsampleSteps, Seed,
+        Rerank, Webhook, WebhookEventsFilter, Image, Mask, InvertMask, KeepTopRows, Id,
     ];
 }

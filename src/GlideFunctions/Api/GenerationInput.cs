@@ -39,6 +39,12 @@ public sealed record GenerationInput
     /// <summary>The text2im notebook's guidance scale, 3.0 (the core library's default).</summary>
     public static double DefaultGuidanceScale => CoreDefaults.GuidanceScale;
 
+    /// <summary>The inpainting notebook's guidance scale, 5.0 (the core library's inpainting default).</summary>
+    public static double DefaultInpaintGuidanceScale => InpaintRequest.DefaultGuidanceScale;
+
+    /// <summary><c>"cfg"</c>: classifier-free guidance, the core library's default.</summary>
+    public static string DefaultGuidanceMode => GuidanceModeNames.ToName(CoreDefaults.Guidance);
+
     /// <summary><c>"100"</c>, the core library's default.</summary>
     public static string DefaultBaseSteps => CoreDefaults.BaseSteps;
 
@@ -62,6 +68,10 @@ public sealed record GenerationInput
 
     [JsonPropertyName("guidance_scale")]
     public double GuidanceScale { get; init; } = DefaultGuidanceScale;
+
+    /// <summary><c>"cfg"</c> or <c>"clip"</c> (<see cref="GuidanceModeNames"/>).</summary>
+    [JsonPropertyName("guidance_mode")]
+    public string GuidanceMode { get; init; } = DefaultGuidanceMode;
 
     /// <summary>Trimmed respacing string, accepted by <c>Respacing.Parse</c>.</summary>
     [JsonPropertyName("base_steps")]
@@ -88,6 +98,33 @@ public sealed record GenerationInput
     [JsonPropertyName("webhook_events_filter")]
     public IReadOnlyList<WebhookEventType>? WebhookEventsFilter { get; init; }
 
+    /// <summary>
+    /// Inpainting: lower-case hex SHA-256 of the uploaded image's PNG bytes (the image itself is stored with the run,
+    /// never echoed); null for text-to-image, and then left out of the JSON like the other inpainting fields.
+    /// </summary>
+    [JsonPropertyName("image_sha256")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ImageSha256 { get; init; }
+
+    /// <summary>Inpainting with a mask file: SHA-256 of its PNG bytes.</summary>
+    [JsonPropertyName("mask_sha256")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MaskSha256 { get; init; }
+
+    /// <summary>Inpainting with a mask file: whether white means generate; null otherwise.</summary>
+    [JsonPropertyName("invert_mask")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? InvertMask { get; init; }
+
+    /// <summary>Inpainting without a mask file: the base rows kept from the top; null otherwise.</summary>
+    [JsonPropertyName("keep_top_rows")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? KeepTopRows { get; init; }
+
+    /// <summary>An inpainting request (it has an image).</summary>
+    [JsonIgnore]
+    public bool IsInpaint => ImageSha256 is not null;
+
     /// <summary>This input with <paramref name="seed"/> as its seed if the request gave none.</summary>
     public GenerationInput WithSeedIfMissing(long seed)
     {
@@ -106,8 +143,21 @@ public sealed record GenerationInput
         Prompt = Prompt,
         NegativePrompt = NegativePrompt,
         Count = NumCandidates,
-        Seed = Seed ?? throw new InvalidOperationException(
-            "the generation input has no seed yet; fill it with WithSeedIfMissing before running it"),
+        Seed = RequireSeed(),
+        GuidanceScale = (float)GuidanceScale,
+        Guidance = GuidanceModeNames.Parse(GuidanceMode),
+        BaseSteps = BaseSteps,
+        UpsampleSteps = UpsampleSteps,
+    };
+
+    /// <summary>The core pipeline's inpainting request for <see cref="NumCandidates"/> images.</summary>
+    /// <exception cref="InvalidOperationException">The seed has not been filled in yet.</exception>
+    public InpaintRequest ToInpaintRequest() => new()
+    {
+        Prompt = Prompt,
+        NegativePrompt = NegativePrompt,
+        Count = NumCandidates,
+        Seed = RequireSeed(),
         GuidanceScale = (float)GuidanceScale,
         BaseSteps = BaseSteps,
         UpsampleSteps = UpsampleSteps,
@@ -121,11 +171,16 @@ public sealed record GenerationInput
         && NumCandidates == other.NumCandidates
         && NumOutputs == other.NumOutputs
         && GuidanceScale.Equals(other.GuidanceScale)
+        && GuidanceMode == other.GuidanceMode
         && BaseSteps == other.BaseSteps
         && UpsampleSteps == other.UpsampleSteps
         && Seed == other.Seed
         && Rerank == other.Rerank
         && Webhook == other.Webhook
+        && ImageSha256 == other.ImageSha256
+        && MaskSha256 == other.MaskSha256
+        && InvertMask == other.InvertMask
+        && KeepTopRows == other.KeepTopRows
         && (WebhookEventsFilter is null
             ? other.WebhookEventsFilter is null
             : other.WebhookEventsFilter is not null && WebhookEventsFilter.SequenceEqual(other.WebhookEventsFilter));
@@ -138,11 +193,16 @@ public sealed record GenerationInput
         hash.Add(NumCandidates);
         hash.Add(NumOutputs);
         hash.Add(GuidanceScale);
+        hash.Add(GuidanceMode);
         hash.Add(BaseSteps);
         hash.Add(UpsampleSteps);
         hash.Add(Seed);
         hash.Add(Rerank);
         hash.Add(Webhook);
+        hash.Add(ImageSha256);
+        hash.Add(MaskSha256);
+        hash.Add(InvertMask);
+        hash.Add(KeepTopRows);
         foreach (var item in WebhookEventsFilter ?? [])
         {
             hash.Add(item);
@@ -150,4 +210,7 @@ public sealed record GenerationInput
 
         return hash.ToHashCode();
     }
+
+    private long RequireSeed() => Seed ?? throw new InvalidOperationException(
+        "the generation input has no seed yet; fill it with WithSeedIfMissing before running it");
 }

@@ -1,3 +1,4 @@
+using Glide.Imaging;
 using GlideFunctions.Webhooks;
 
 namespace GlideFunctions.Api;
@@ -6,10 +7,17 @@ namespace GlideFunctions.Api;
 public sealed record GenerationParserOptions
 {
     /// <summary>
-    /// 64 KiB: the largest valid body fits (two 2,000-character prompts of astral characters, each written as a
-    /// <c>\uXXXX\uXXXX</c> pair, are 48,000 bytes), and nothing larger is buffered.
+    /// 8 MiB: the largest image or mask file an inpainting request may upload (the models only see it resized to
+    /// 64×64 and 256×256; the CLI, reading local files, allows 32 MiB).
     /// </summary>
-    public const int DefaultMaxBodyBytes = 64 * 1024;
+    public const long DefaultMaxImageBytes = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// 24 MiB: the largest valid body fits (two 8 MiB PNG files in base64, 4/3 of their size, are 21.3 MiB; the text
+    /// fields at most 48,000 bytes: two 2,000-character prompts of astral characters written as <c>\uXXXX\uXXXX</c>
+    /// pairs), and nothing larger is buffered.
+    /// </summary>
+    public const int DefaultMaxBodyBytes = 24 * 1024 * 1024;
 
     /// <summary>The HTTP create endpoint: https webhooks to public hosts, no client id.</summary>
     public static GenerationParserOptions Http { get; } = new();
@@ -19,6 +27,12 @@ public sealed record GenerationParserOptions
 
     /// <summary>Bodies longer than this are refused before parsing.</summary>
     public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+
+    /// <summary>
+    /// What an uploaded image or mask may cost (checked before it is decoded): <see cref="DefaultMaxImageBytes"/> and
+    /// the core library's pixel limits (16,777,216 pixels, 16,384 a side).
+    /// </summary>
+    public ImageLimits ImageLimits { get; init; } = new() { MaxBytes = DefaultMaxImageBytes };
 
     /// <summary>Accept <c>http://</c> webhooks (local development with a plain-HTTP receiver).</summary>
     public bool AllowInsecureWebhooks { get; init; }

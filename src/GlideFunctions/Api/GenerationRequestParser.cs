@@ -6,12 +6,17 @@ using Glide.Diffusion;
 using GlideFunctions.Webhooks;
 using static GlideFunctions.Api.GenerationFields;
 
+// Glide.Pipeline's GuidanceMode enum would clash with the GuidanceMode field name of GenerationFields.
+using GuidanceModeNames = Glide.Pipeline.GuidanceModeNames;
+using InpaintInputs = Glide.Pipeline.InpaintInputs;
+
 namespace GlideFunctions.Api;
 
 /// <summary>
 /// Turns a create body (HTTP or queue message) into a <see cref="GenerationInput"/> with every default filled, or
 /// into the full list of what is wrong with it: all errors at once, each naming its field, so that a client fixes
-/// a request in one round trip.
+/// a request in one round trip. An inpainting body's image and mask are decoded and checked here too
+/// (<see cref="InpaintIntake"/>), so a corrupt, truncated, oversized or bomb upload is a field error like any other.
 /// </summary>
 /// <remarks>
 /// Strict by design: unknown fields (a misspelt <c>"promt"</c> would otherwise silently generate from nothing),
@@ -21,6 +26,11 @@ namespace GlideFunctions.Api;
 public static class GenerationRequestParser
 {
     private const int MaxCandidates = GenerationInput.MaxCandidates;
+
+    // keep_top_rows keeps part of the 64 base rows: all 64 would leave nothing to generate.
+    private const int MaxKeepTopRows = InpaintInputs.BaseSize - 1;
+
+    private const string GuidanceModeExpected = "\"cfg\" (classifier-free guidance) or \"clip\" (CLIP guidance)";
 
     // The body is one flat object holding one array; anything deeper is not a create body.
     private static readonly JsonDocumentOptions DocumentOptions = new()
@@ -124,6 +134,10 @@ public static class GenerationRequestParser
                 NumCandidates => body with { NumCandidates = ReadInt32(value, name, errors) },
                 NumOutputs => body with { NumOutputs = ReadInt32(value, name, errors) },
                 GuidanceScale => body with { GuidanceScale = JsonFieldReader.ReadNumber(value, name, errors) },
+                GuidanceMode => body with
+                {
+                    GuidanceMode = JsonFieldReader.ReadString(value, name, errors, GuidanceModeExpected),
+                },
                 BaseSteps => body with { BaseSteps = ReadSteps(value, name, errors) },
                 UpsampleSteps => body with { UpsampleSteps = ReadSteps(value, name, errors) },
                 Seed => body with
@@ -138,6 +152,11 @@ public static class GenerationRequestParser
                 },
                 Image => body with { Image = JsonFieldReader.ReadString(value, name, errors, "a base64 string") },
                 Mask => body with { Mask = JsonFieldReader.ReadString(value, name, errors, "a base64 string") },
+                InvertMask => body with { InvertMask = JsonFieldReader.ReadBoolean(value, name, errors) },
+                KeepTopRows => body with
+                {
+                    KeepTopRows = (int?)JsonFieldReader.ReadInteger(value, name, 0, MaxKeepTopRows, errors),
+                },
                 Id => body with { Id = JsonFieldReader.ReadString(value, name, errors) },
                 _ => Unknown(body, name, options, errors),
             };
@@ -170,7 +189,10 @@ public static class GenerationRequestParser
             CheckOutputs(outputs, candidates, body.Rerank ?? typeErrors.Contains(Rerank), errors);
         }
 
-        var guidance = body.GuidanceScale ?? GenerationInput.DefaultGuidanceScale;
+        // image marks an inpainting request (a wrongly typed one too, so it is not reported twice as text-to-image).
+        var inpainting = body.Image is not null || typeErrors.Contains(Image);
+        var guidance = body.GuidanceScale
+                       ?? (inpainting ? GenerationInput.DefaultInpaintGuidanceScale : GenerationInput.DefaultGuidanceScale);
         if (!double.IsFinite(guidance)
             || guidance is < GenerationInput.MinGuidanceScale or > GenerationInput.MaxGuidanceScale)
         {
@@ -180,6 +202,7 @@ public static class GenerationRequestParser
                 $"{GenerationInput.MaxGuidanceScale}, got {Texts.Number(guidance)}")));
         }
 
+        var guidanceMode = CheckGuidanceMode(body, inpainting, errors);
         var baseSteps = CheckSteps(body.BaseSteps ?? GenerationInput.DefaultBaseSteps, BaseSteps, errors);
         var upsampleSteps = CheckSteps(
             body.UpsampleSteps ?? GenerationInput.DefaultUpsampleSteps, UpsampleSteps, errors);
@@ -209,15 +232,7 @@ public static class GenerationRequestParser
         var hasWebhook = body.Webhook is not null || typeErrors.Contains(Webhook);
         var events = CheckEvents(body.WebhookEventsFilter, hasWebhook, errors);
 
-        // image and mask are reserved for inpainting (design.md §4); until the inpainting graphs are served, a request
-        // that sends them is refused rather than answered with an unedited text-to-image result.
-        foreach (var (field, value) in new[] { (Image, body.Image), (Mask, body.Mask) })
-        {
-            if (value is not null)
-            {
-                errors.Add(new(field, $"{field}: inpainting is not available yet; leave out image and mask"));
-            }
-        }
+        var upload = CheckInpainting(body, inpainting, typeErrors, options, errors);
 
         if (body.Id is not null)
         {
@@ -245,14 +260,116 @@ public static class GenerationRequestParser
             NumCandidates = candidates,
             NumOutputs = outputs,
             GuidanceScale = guidance,
+            GuidanceMode = guidanceMode!,
             BaseSteps = baseSteps!,
             UpsampleSteps = upsampleSteps!,
             Seed = body.Seed,
             Rerank = body.Rerank ?? false,
             Webhook = webhook?.AbsoluteUri,
             WebhookEventsFilter = webhook is null ? null : events ?? GenerationInput.AllWebhookEvents,
+            ImageSha256 = upload?.ImageSha256,
+            MaskSha256 = upload?.MaskSha256,
+            InvertMask = upload is null || body.Mask is null ? null : body.InvertMask ?? false,
+            KeepTopRows = upload is null ? null : body.KeepTopRows,
         };
-        return GenerationParseResult.Success(input, body.Id);
+        return GenerationParseResult.Success(input, body.Id, upload?.Inputs);
+    }
+
+    // The mode's name (null after an error); what it cannot be combined with is reported on the other field.
+    private static string? CheckGuidanceMode(CreateGenerationBody body, bool inpainting, List<FieldError> errors)
+    {
+        var name = body.GuidanceMode ?? GenerationInput.DefaultGuidanceMode;
+        if (!GuidanceModeNames.All.Contains(name, StringComparer.Ordinal))
+        {
+            errors.Add(new(GuidanceMode, $"guidance_mode must be {GuidanceModeExpected}, got {Texts.Quote(name)}"));
+            return null;
+        }
+
+        if (name != GuidanceModeNames.Clip)
+        {
+            return name;
+        }
+
+        if (inpainting)
+        {
+            errors.Add(new(GuidanceMode, "guidance_mode \"clip\" is not available for inpainting, which uses " +
+                                         "classifier-free guidance; leave out guidance_mode or set it to \"cfg\""));
+            return null;
+        }
+
+        if (body.NegativePrompt is not null)
+        {
+            // GenerationRequest.Validate refuses the same: CLIP guidance runs the prompt's row only.
+            errors.Add(new(NegativePrompt, "negative_prompt needs classifier-free guidance: with guidance_mode " +
+                                           "\"clip\" there is no unconditional row to replace; leave one of them out"));
+        }
+
+        return name;
+    }
+
+    // The inpainting fields' combinations, then the uploads themselves (only when the combination is sound).
+    private static InpaintUpload? CheckInpainting(
+        CreateGenerationBody body, bool inpainting, HashSet<string> typeErrors, GenerationParserOptions options,
+        List<FieldError> errors)
+    {
+        if (!inpainting)
+        {
+            foreach (var (field, present) in new[]
+                     {
+                         (Mask, body.Mask is not null), (KeepTopRows, body.KeepTopRows is not null),
+                         (InvertMask, body.InvertMask is not null),
+                     })
+            {
+                if (present)
+                {
+                    errors.Add(new(field, $"{field} needs image: it belongs to an inpainting request, which sends " +
+                                          "the image to edit as base64 PNG in \"image\""));
+                }
+            }
+
+            return null;
+        }
+
+        if (body.Rerank == true)
+        {
+            errors.Add(new(Rerank, "rerank is not available for inpainting (every image is kept); leave out rerank"));
+        }
+
+        // An image of the wrong JSON type is reported already; what goes with it cannot be judged without it.
+        if (typeErrors.Contains(Image))
+        {
+            return null;
+        }
+
+        var hasMask = body.Mask is not null || typeErrors.Contains(Mask);
+        var hasRows = body.KeepTopRows is not null || typeErrors.Contains(KeepTopRows);
+        var sound = true;
+        if (!hasMask && !hasRows)
+        {
+            errors.Add(new(Mask, "mask is required with image: send a PNG mask (white keeps, black is generated), " +
+                                 "base64-encoded, or keep_top_rows"));
+            sound = false;
+        }
+        else if (hasMask && hasRows)
+        {
+            errors.Add(new(KeepTopRows, "keep_top_rows replaces the mask: send either mask or keep_top_rows, not both"));
+            sound = false;
+        }
+        else if (body.KeepTopRows is { } rows && (rows < 0 || rows > MaxKeepTopRows))
+        {
+            errors.Add(new(KeepTopRows, JsonFieldReader.OutOfRange(KeepTopRows, 0, MaxKeepTopRows, Texts.Number(rows))));
+            sound = false;
+        }
+        else if (body.InvertMask is not null && !hasMask)
+        {
+            errors.Add(new(InvertMask, "invert_mask applies to a mask file only; keep_top_rows always keeps the top"));
+            sound = false;
+        }
+
+        return sound && !typeErrors.Contains(Mask) && !typeErrors.Contains(KeepTopRows)
+            ? InpaintIntake.Read(
+                body.Image!, body.Mask, body.InvertMask ?? false, body.KeepTopRows, options.ImageLimits, errors)
+            : null;
     }
 
     private static bool TryGetName(JsonProperty property, out string name)
@@ -280,21 +397,26 @@ public static class GenerationRequestParser
         CreateGenerationBody body, string name, GenerationParserOptions options, List<FieldError> errors)
     {
         var fields = options.AllowClientId ? All : All.Where(field => field != Id).ToList();
-        var suggestion = Suggest(name, fields);
-        errors.Add(new(Texts.Shorten(name), suggestion is null
+        var suggestions = Suggest(name, fields);
+        errors.Add(new(Texts.Shorten(name), suggestions.Count == 0
             ? $"{Texts.Quote(name)} is not a field of this request; the fields are {string.Join(", ", fields)}"
-            : $"{Texts.Quote(name)} is not a field of this request; did you mean '{suggestion}'?"));
+            : $"{Texts.Quote(name)} is not a field of this request; did you mean " +
+              $"{string.Join(" or ", suggestions.Select(f => $"'{f}'"))}?"));
         return body;
     }
 
-    // The known field nearest to a misspelt one, if it is near enough to be the likely intent.
-    private static string? Suggest(string name, IReadOnlyList<string> fields)
+    // The known field nearest to a misspelt one, if it is near enough to be the likely intent; or every field the
+    // name is the first word of ("guidance" → guidance_scale, guidance_mode).
+    private static IReadOnlyList<string> Suggest(string name, IReadOnlyList<string> fields)
     {
+        var lower = name.ToLowerInvariant();
         var budget = Math.Clamp(name.Length / 3, 1, 2);
         var best = fields
-            .Select(field => (Field: field, Distance: EditDistance(name.ToLowerInvariant(), field)))
+            .Select(field => (Field: field, Distance: EditDistance(lower, field)))
             .MinBy(candidate => candidate.Distance);
-        return best.Distance <= budget ? best.Field : null;
+        return best.Distance <= budget
+            ? [best.Field]
+            : [.. fields.Where(field => field.StartsWith(lower + "_", StringComparison.Ordinal))];
     }
 
     // Levenshtein distance; both strings are short field names.

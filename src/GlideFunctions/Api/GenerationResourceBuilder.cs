@@ -89,6 +89,7 @@ public static class GenerationResourceBuilder
         NumCandidates = plan.Count,
         NumOutputs = plan.OutputCount,
         GuidanceScale = plan.GuidanceScale,
+        GuidanceMode = GuidanceModeNames.ToName(plan.Guidance),
         BaseSteps = plan.BaseSteps,
         UpsampleSteps = plan.UpsampleSteps,
         Seed = plan.Seed,

@@ -46,21 +46,19 @@ public sealed class GenerationsApi(
             return ValidationProblem.Create(parsed.Errors, instance);
         }
 
-        if (parsed.Input.Rerank && !models.CanRerank)
+        // What the model directory cannot run (rerank without CLIP, CLIP guidance without clip.grad, inpainting
+        // without its models) is refused here rather than failing the generation at that stage.
+        var unavailable = ModelRequirements.Check(parsed.Input, models);
+        if (unavailable.Count > 0)
         {
-            return ValidationProblem.Create(
-                [new FieldError(
-                    GenerationFields.Rerank,
-                    "rerank unavailable: the model directory has no clip graphs (clip.text, clip.image); " +
-                    "leave out rerank, or set it to false")],
-                instance);
+            return ValidationProblem.Create(unavailable, instance);
         }
 
         // Without a key the id and the seed are random, drawn once here; the orchestrator only sees the results.
         var input = parsed.Input.WithSeedIfMissing(key?.DeriveSeed() ?? GenerationSeeds.Random());
         var id = key is null ? GenerationIds.New() : GenerationIds.FromIdempotencyKey(key);
         var plan = launcher.Plan(id, input, $"{request.Scheme}://{request.Host}{request.PathBase}");
-        var launch = await launcher.LaunchAsync(client, plan, cancellationToken).ConfigureAwait(false);
+        var launch = await launcher.LaunchAsync(client, plan, cancellationToken, parsed.Inpaint).ConfigureAwait(false);
         return launch.Result switch
         {
             GenerationLaunchResult.Conflict => ConflictProblem.IdempotencyKeyReused(instance),

@@ -10,7 +10,12 @@ namespace GlideFunctions.Orchestration;
 /// the logic and run unchanged in the in-process Durable test host.
 /// </summary>
 public sealed class GenerationFunctions(
-    EncodeTextActivity encodeText, SampleBaseActivity sampleBase, UpsampleActivity upsample, RerankActivity rerank)
+    EncodeTextActivity encodeText,
+    SampleBaseActivity sampleBase,
+    UpsampleActivity upsample,
+    RerankActivity rerank,
+    InpaintBaseActivity inpaintBase,
+    InpaintUpsampleActivity inpaintUpsample)
 {
     [Function(nameof(GenerationOrchestrator))]
     public static Task<GenerationOutcome> RunOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context) =>
@@ -31,6 +36,14 @@ public sealed class GenerationFunctions(
     [Function(ActivityNames.Upsample)]
     public Task<UpsampleOutput> Upsample([ActivityTrigger] UpsampleInput input, string instanceId) =>
         upsample.RunAsync(new ActivityContext(ActivityNames.Upsample, instanceId), input);
+
+    [Function(ActivityNames.InpaintBase)]
+    public Task<SampleBaseOutput> InpaintBase([ActivityTrigger] SampleBaseInput input, string instanceId) =>
+        inpaintBase.RunAsync(new ActivityContext(ActivityNames.InpaintBase, instanceId), input);
+
+    [Function(ActivityNames.InpaintUpsample)]
+    public Task<UpsampleOutput> InpaintUpsample([ActivityTrigger] UpsampleInput input, string instanceId) =>
+        inpaintUpsample.RunAsync(new ActivityContext(ActivityNames.InpaintUpsample, instanceId), input);
 
     // What the Durable source generator emits for class-based activities: the name and the orchestration's id.
     private sealed class ActivityContext(TaskName name, string instanceId) : TaskActivityContext

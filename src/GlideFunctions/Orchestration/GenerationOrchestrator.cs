@@ -8,7 +8,9 @@ namespace GlideFunctions.Orchestration;
 /// <summary>
 /// One generation (design §1): EncodeText once, SampleBase fanned out over chunks of candidates, optionally Rerank
 /// (the fan-in that scores every candidate with CLIP and keeps the best), Upsample fanned out per kept image, with
-/// webhook events on start, each output and completion. Deterministic (no clock, GUID,
+/// webhook events on start, each output and completion. An inpainting plan takes the same path on the inpainting
+/// models: InpaintBase in place of SampleBase and InpaintUpsample in place of Upsample, the stored source and mask
+/// named in their inputs (never the images themselves). Deterministic (no clock, GUID,
 /// random or I/O): it moves blob names and small records, never tensors, and every blob name follows from the plan,
 /// so a replay schedules exactly the same work.
 /// </summary>
@@ -45,17 +47,26 @@ public sealed class GenerationOrchestrator : TaskOrchestrator<GenerationPlan, Ge
             try
             {
                 var text = await Guard(context.CallActivityAsync<EncodeTextOutput>(
-                    ActivityNames.EncodeText, new EncodeTextInput(plan.RunId, plan.Prompt, plan.NegativePrompt),
+                    ActivityNames.EncodeText,
+                    new EncodeTextInput(plan.RunId, plan.Prompt, plan.NegativePrompt)
+                    {
+                        Guidance = plan.Guidance,
+                        Inpaint = plan.Inpaint is not null,
+                    },
                     _options)).ConfigureAwait(true);
                 Finished(StageNames.Text, text.Seconds);
 
                 Enter(StageNames.Base);
                 var chunks = await Guard(Task.WhenAll(Enumerable.Range(0, plan.ChunkCount).Select(chunk =>
                     context.CallActivityAsync<SampleBaseOutput>(
-                        ActivityNames.SampleBase,
+                        plan.Inpaint is null ? ActivityNames.SampleBase : ActivityNames.InpaintBase,
                         new SampleBaseInput(
                             plan.RunId, chunk, plan.ChunkStart(chunk), plan.ChunkLength(chunk), plan.Seed,
-                            plan.GuidanceScale, plan.BaseSteps, text.Text),
+                            plan.GuidanceScale, plan.BaseSteps, text.Text)
+                        {
+                            Guidance = plan.Guidance,
+                            Inpaint = plan.Inpaint,
+                        },
                         _options)))).ConfigureAwait(true);
                 Finished(StageNames.Base, chunks.Sum(c => c.Seconds));
 
@@ -118,10 +129,13 @@ public sealed class GenerationOrchestrator : TaskOrchestrator<GenerationPlan, Ge
             var candidate = kept?.Candidate ?? index;
             var chunk = candidate / plan.ChunkSize;
             var output = await context.CallActivityAsync<UpsampleOutput>(
-                ActivityNames.Upsample,
+                plan.Inpaint is null ? ActivityNames.Upsample : ActivityNames.InpaintUpsample,
                 new UpsampleInput(
                     plan.RunId, index, plan.SeedOf(candidate), chunks[chunk].Chunk, candidate - plan.ChunkStart(chunk),
-                    plan.ChunkLength(chunk), plan.UpsampleSteps, plan.UpsampleTemperature, text),
+                    plan.ChunkLength(chunk), plan.UpsampleSteps, plan.UpsampleTemperature, text)
+                {
+                    Inpaint = plan.Inpaint,
+                },
                 _options).ConfigureAwait(true);
 
             // Orchestrator code runs on one thread; this continuation runs when the history says the activity ended.

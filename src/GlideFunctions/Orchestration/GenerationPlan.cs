@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using Glide.Pipeline;
+using GlideFunctions.Activities;
 using GlideFunctions.Api;
 
 namespace GlideFunctions.Orchestration;
@@ -8,6 +10,8 @@ namespace GlideFunctions.Orchestration;
 /// uses seed <see cref="Seed"/> + k, as in <see cref="GenerationRequest"/>, so the fan-out never changes an image.
 /// <c>RunId</c> names the run's blobs (<c>runs/{RunId}/…</c>, see <c>RunBlobNames</c>) and is the instance id;
 /// <c>Count</c> is the number of base candidates, <c>ChunkSize</c> the candidates per <c>SampleBase</c> activity.
+/// With <see cref="Inpaint"/> the run is an inpainting run (glide-spec §8.3, <see cref="InpaintRequest"/>): the same
+/// stages on the inpainting models, every candidate kept.
 /// </summary>
 /// <remarks>
 /// Everything the orchestration decides from is in here (retry policy, webhook target and schedule, the creation
@@ -34,6 +38,16 @@ public sealed record GenerationPlan(
     /// <summary>Rank the candidates with CLIP before keeping <see cref="Keep"/> of them.</summary>
     public bool Rerank { get; init; }
 
+    /// <summary>How the base stage is guided: classifier-free (default) or by the noised CLIP's gradient.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<GuidanceMode>))]
+    public GuidanceMode Guidance { get; init; }
+
+    /// <summary>
+    /// For inpainting: where the API stored the decoded source and mask before the run started; null for a
+    /// text-to-image run.
+    /// </summary>
+    public InpaintBlobs? Inpaint { get; init; }
+
     /// <summary>The validated request as the client sent it, defaults and seed filled; echoed as <c>input</c>.</summary>
     public GenerationInput? Input { get; init; }
 
@@ -57,7 +71,7 @@ public sealed record GenerationPlan(
 
     /// <summary>
     /// The same generation as one request to the in-process cascade: all candidates, reranked to the kept ones when
-    /// <see cref="Rerank"/> is set.
+    /// <see cref="Rerank"/> is set (a text-to-image plan; see <see cref="ToInpaintRequest"/> for inpainting).
     /// </summary>
     public GenerationRequest ToRequest() => new()
     {
@@ -65,6 +79,20 @@ public sealed record GenerationPlan(
         NegativePrompt = NegativePrompt,
         Count = Count,
         Keep = Rerank ? OutputCount : null,
+        Seed = Seed,
+        GuidanceScale = GuidanceScale,
+        Guidance = Guidance,
+        BaseSteps = BaseSteps,
+        UpsampleSteps = UpsampleSteps,
+        UpsampleTemperature = UpsampleTemperature,
+    };
+
+    /// <summary>The same inpainting generation as one request to <see cref="InpaintCascade"/>.</summary>
+    public InpaintRequest ToInpaintRequest() => new()
+    {
+        Prompt = Prompt,
+        NegativePrompt = NegativePrompt,
+        Count = Count,
         Seed = Seed,
         GuidanceScale = GuidanceScale,
         BaseSteps = BaseSteps,
@@ -76,7 +104,15 @@ public sealed record GenerationPlan(
     public void Validate()
     {
         Storage.RunBlobNames.RequireRunId(RunId, nameof(RunId));
-        ToRequest().Validate();
+        if (Inpaint is null)
+        {
+            ToRequest().Validate();
+        }
+        else
+        {
+            ValidateInpaint(Inpaint);
+        }
+
         if (ChunkSize < 1)
         {
             throw new ArgumentException($"chunk size must be at least 1, got {ChunkSize}", nameof(ChunkSize));
@@ -88,6 +124,26 @@ public sealed record GenerationPlan(
         }
 
         Retry.Validate();
+    }
+
+    private void ValidateInpaint(InpaintBlobs inpaint)
+    {
+        ToInpaintRequest().Validate();
+        if (Rerank || (Keep != 0 && Keep != Count))
+        {
+            throw new ArgumentException("inpainting keeps every candidate: no rerank, keep 0 or all", nameof(Rerank));
+        }
+
+        if (Guidance != GuidanceMode.ClassifierFree)
+        {
+            throw new ArgumentException("inpainting runs with classifier-free guidance only", nameof(Guidance));
+        }
+
+        if (string.IsNullOrEmpty(inpaint.Image64) || string.IsNullOrEmpty(inpaint.Mask64)
+            || string.IsNullOrEmpty(inpaint.Image256))
+        {
+            throw new ArgumentException("inpainting needs the blob names of image64, mask64 and image256", nameof(Inpaint));
+        }
     }
 
     /// <summary>How many <c>SampleBase</c> chunks the candidates make.</summary>

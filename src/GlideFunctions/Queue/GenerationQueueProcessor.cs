@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Azure.Storage.Queues.Models;
+using GlideFunctions.Activities;
 using GlideFunctions.Api;
 using GlideFunctions.Orchestration;
 using GlideFunctions.Storage;
@@ -24,7 +25,8 @@ namespace GlideFunctions.Queue;
 /// the same id and input hash, and <see cref="GenerationLauncher"/> answers with the run the first delivery started.
 /// </para>
 /// <para>
-/// A message that no retry can fix (not JSON, an invalid field, a bad id, an id reused for another body) is recorded
+/// A message that no retry can fix (not JSON, an invalid field, a bad id, an id reused for another body, a rerank, CLIP
+/// guidance or inpainting the model directory has no graphs for) is recorded
 /// with its reason in <see cref="QueueOptions.PoisonQueue"/> and then completes normally, so the runtime deletes it at
 /// once instead of retrying it <c>maxDequeueCount</c> times. Everything else (storage or Durable failures) throws:
 /// the runtime retries the message and, after <c>maxDequeueCount</c> attempts, moves it unchanged to
@@ -37,6 +39,7 @@ public sealed partial class GenerationQueueProcessor
     private readonly PoisonQueueWriter _poison;
     private readonly string _queueName;
     private readonly GenerationParserOptions _parserOptions;
+    private readonly ModelCatalog _models;
     private readonly TimeProvider _time;
     private readonly ILogger<GenerationQueueProcessor> _logger;
 
@@ -45,6 +48,7 @@ public sealed partial class GenerationQueueProcessor
         PoisonQueueWriter poison,
         IOptions<QueueOptions> options,
         IOptions<WebhookOptions> webhooks,
+        ModelCatalog models,
         TimeProvider time,
         ILogger<GenerationQueueProcessor> logger)
     {
@@ -52,6 +56,7 @@ public sealed partial class GenerationQueueProcessor
         ArgumentNullException.ThrowIfNull(poison);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(webhooks);
+        ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         _launcher = launcher;
@@ -60,6 +65,7 @@ public sealed partial class GenerationQueueProcessor
 
         // The same webhook rules as the HTTP create: no webhook is accepted that would never be signed and sent.
         _parserOptions = GenerationParserOptions.Queue.WithWebhookOptions(webhooks.Value);
+        _models = models;
         _time = time;
         _logger = logger;
     }
@@ -100,6 +106,14 @@ public sealed partial class GenerationQueueProcessor
                 .ConfigureAwait(false);
         }
 
+        // A model directory without the graphs a message asks for will not grow them on a retry: poison at once.
+        var unavailable = ModelRequirements.Check(parsed.Input, _models);
+        if (unavailable.Count > 0)
+        {
+            return await RejectAsync(message, body, receivedAt, QueueRejection.InvalidKind, unavailable, id, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         var input = parsed.Input.WithSeedIfMissing(GenerationSeeds.FromId(id));
         GenerationPlan plan;
         try
@@ -115,7 +129,7 @@ public sealed partial class GenerationQueueProcessor
                 .ConfigureAwait(false);
         }
 
-        var launch = await _launcher.LaunchAsync(client, plan, cancellationToken).ConfigureAwait(false);
+        var launch = await _launcher.LaunchAsync(client, plan, cancellationToken, parsed.Inpaint).ConfigureAwait(false);
         switch (launch.Result)
         {
             case GenerationLaunchResult.Started:

@@ -10,7 +10,10 @@ namespace GlideFunctions.Queue;
 /// </summary>
 public sealed record QueueRejection
 {
-    /// <summary>The body is not a valid create body (not JSON, a field invalid, a bad <c>id</c>, too large).</summary>
+    /// <summary>
+    /// The body is not a valid create body (not JSON, a field invalid, a bad <c>id</c>, too large), or asks for what
+    /// the model directory has no graphs for (a rerank, CLIP guidance, inpainting).
+    /// </summary>
     public const string InvalidKind = "invalid";
 
     /// <summary>The body's <c>id</c> already names a generation started for another input.</summary>

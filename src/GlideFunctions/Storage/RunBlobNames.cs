@@ -26,6 +26,15 @@ public static class RunBlobNames
     /// </summary>
     public static string Text(string runId, string name) => $"{RunPrefix(runId)}text/{RequireTextName(name)}.npy";
 
+    /// <summary>
+    /// <c>runs/{runId}/inputs/{tag}/{name}.npy</c>: one array of an inpainting request's decoded source and mask
+    /// (<c>image64</c> [3, 64, 64], <c>mask64</c> [1, 64, 64], <c>image256</c> [3, 256, 256]), written before the run
+    /// starts. <paramref name="tag"/> names the request the arrays belong to (from its input hash), so two creates
+    /// racing for one id with different images cannot overwrite each other's inputs.
+    /// </summary>
+    public static string InpaintInput(string runId, string tag, string name) =>
+        $"{RunPrefix(runId)}inputs/{RequireTextName(tag)}/{RequireTextName(name)}.npy";
+
     /// <summary><c>runs/{runId}/base/{chunk}.npy</c>: one chunk of 64×64 base samples, [N, 3, 64, 64] in [−1, 1].</summary>
     public static string BaseChunk(string runId, int chunk) =>
         $"{RunPrefix(runId)}base/{RequireIndex(chunk, nameof(chunk))}.npy";

@@ -52,6 +52,33 @@ public sealed class GenerationInputTests
     }
 
     [Fact]
+    public void Maps_guidance_mode_and_inpainting_to_the_core_requests()
+    {
+        var clip = new GenerationInput { Prompt = "a corgi", GuidanceMode = "clip", Seed = 4 };
+        var inpaint = new GenerationInput
+        {
+            Prompt = "a corgi",
+            NumCandidates = 2,
+            NumOutputs = 2,
+            GuidanceScale = 5,
+            Seed = 8,
+            ImageSha256 = new string('a', 64),
+            MaskSha256 = new string('b', 64),
+            InvertMask = false,
+        };
+
+        Assert.Equal(Glide.Pipeline.GuidanceMode.Clip, clip.ToGenerationRequest().Guidance);
+        Assert.False(clip.IsInpaint);
+        Assert.True(inpaint.IsInpaint);
+        var request = inpaint.ToInpaintRequest();
+        request.Validate();
+        Assert.Equal((2, 8L, 5f, "100", "fast27"), (request.Count, request.Seed, request.GuidanceScale, request.BaseSteps, request.UpsampleSteps));
+        Assert.NotEqual(inpaint, inpaint with { MaskSha256 = new string('c', 64) });
+        Assert.NotEqual(inpaint, inpaint with { InvertMask = true });
+        Assert.Equal(inpaint, inpaint with { });
+    }
+
+    [Fact]
     public void Cannot_run_before_the_seed_is_filled()
     {
         var input = new GenerationInput { Prompt = "a" };

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using System.Text;
+using Glide.Imaging;
+using Glide.Pipeline;
 using GlideFunctions.Api;
 using Microsoft.AspNetCore.Http;
 
@@ -21,7 +24,6 @@ public sealed class GenerationRequestParserTests
         { "{\"prompt\": \"a corgi\" /* hi */}", "$", "not valid JSON" },
         { "{\"prompt\": \"a\", \"x\": [[[[[[[[[[1]]]]]]]]]]}", "$", "not valid JSON" },
         { "{\"\\udc00\": 1, \"prompt\": \"a\"}", "$", "a field name holds an unpaired surrogate escape" },
-        { Oversized(), "$", "larger than the limit of 65,536 bytes" },
 
         // prompt and negative_prompt.
         { "{}", "prompt", "prompt is required" },
@@ -64,6 +66,19 @@ public sealed class GenerationRequestParserTests
         { "{\"prompt\": \"a\", \"guidance_scale\": 1000}", "guidance_scale", "between 0 and 100, got 1000" },
         { "{\"prompt\": \"a\", \"guidance_scale\": true}", "guidance_scale", "must be a number, got a boolean" },
         { "{\"prompt\": \"a\", \"guidance_scale\": 1e999}", "guidance_scale", "must be a finite number, got 1e999" },
+
+        // guidance_mode, and what CLIP guidance cannot be combined with.
+        {
+            "{\"prompt\": \"a\", \"guidance_mode\": \"classifier-free\"}",
+            "guidance_mode", "guidance_mode must be \"cfg\" (classifier-free guidance) or \"clip\" (CLIP guidance), got 'classifier-free'"
+        },
+        { "{\"prompt\": \"a\", \"guidance_mode\": \"CLIP\"}", "guidance_mode", "got 'CLIP'" },
+        { "{\"prompt\": \"a\", \"guidance_mode\": 1}", "guidance_mode", "must be \"cfg\" (classifier-free guidance) or \"clip\" (CLIP guidance), got a number" },
+        {
+            "{\"prompt\": \"a\", \"guidance_mode\": \"clip\", \"negative_prompt\": \"blurry\"}",
+            "negative_prompt", "negative_prompt needs classifier-free guidance"
+        },
+        { "{\"prompt\": \"a\", \"guidance\": \"clip\"}", "guidance", "did you mean 'guidance_scale' or 'guidance_mode'?" },
 
         // Respacing strings, with Respacing.Parse's own reasons.
         { "{\"prompt\": \"a\", \"base_steps\": \"0\"}", "base_steps", "step count must be at least 1, got 0" },
@@ -142,9 +157,38 @@ public sealed class GenerationRequestParserTests
         { "{\"prompt\": \"a\", \"colour\": \"red\"}", "colour", "the fields are prompt, negative_prompt" },
         { "{\"prompt\": \"a\", \"Seed\": 1}", "Seed", "did you mean 'seed'?" },
         { "{\"prompt\": \"a\", \"prompt\": \"b\"}", "prompt", "'prompt' appears more than once" },
-        { "{\"prompt\": \"a\", \"image\": \"iVBORw0KGgo=\"}", "image", "inpainting is not available yet" },
-        { "{\"prompt\": \"a\", \"mask\": \"iVBORw0KGgo=\"}", "mask", "inpainting is not available yet" },
         { "{\"prompt\": \"a\", \"image\": 7}", "image", "image must be a base64 string, got a number" },
+
+        // Inpainting: which fields go together.
+        { Inpaint(Image, mask: null), "mask", "mask is required with image" },
+        { $"{{\"prompt\": \"a\", \"mask\": \"{Mask}\"}}", "mask", "mask needs image" },
+        { "{\"prompt\": \"a\", \"keep_top_rows\": 20}", "keep_top_rows", "keep_top_rows needs image" },
+        { "{\"prompt\": \"a\", \"invert_mask\": true}", "invert_mask", "invert_mask needs image" },
+        { "{\"prompt\": \"a\", \"mask\": 5}", "mask", "mask must be a base64 string, got a number" },
+        { Inpaint(Image, Mask, "\"keep_top_rows\": 20"), "keep_top_rows", "send either mask or keep_top_rows, not both" },
+        { Inpaint(Image, null, "\"keep_top_rows\": 64"), "keep_top_rows", "keep_top_rows must be between 0 and 63, got 64" },
+        { Inpaint(Image, null, "\"keep_top_rows\": \"20\""), "keep_top_rows", "keep_top_rows must be an integer, got a string" },
+        { Inpaint(Image, null, "\"keep_top_rows\": 20, \"invert_mask\": true"), "invert_mask", "invert_mask applies to a mask file only" },
+        { Inpaint(Image, Mask, "\"invert_mask\": \"yes\""), "invert_mask", "invert_mask must be true or false, got a string" },
+        { Inpaint(Image, Mask, "\"rerank\": true"), "rerank", "rerank is not available for inpainting" },
+        { Inpaint(Image, Mask, "\"guidance_mode\": \"clip\""), "guidance_mode", "guidance_mode \"clip\" is not available for inpainting" },
+
+        // Inpainting: the uploads, through the core PNG intake.
+        { Inpaint(UploadPngs.Base64(UploadPngs.Corrupt()), Mask), "image", "image: the PNG is corrupt: the CRC of its IDAT chunk" },
+        { Inpaint(UploadPngs.Base64(UploadPngs.Truncated()), Mask), "image", "image: the PNG is truncated" },
+        { Inpaint(UploadPngs.Base64(UploadPngs.Bomb()), Mask), "image", "image: the PNG declares 100000×100000 = 10,000,000,000 pixels" },
+        { Inpaint(UploadPngs.Base64(UploadPngs.Jpeg()), Mask), "image", "image: not a PNG file" },
+        { Inpaint("not base64!", Mask), "image", "image is not valid base64" },
+        { Inpaint("iVBORw0KGgo", Mask), "image", "image is not valid base64" },
+        { Inpaint("", Mask), "image", "image is empty" },
+        { Inpaint("data:image/jpeg;base64," + Image, Mask), "image", "image: a data URL must start with 'data:image/png;base64,'" },
+        { Inpaint(Image, UploadPngs.Base64(UploadPngs.Truncated())), "mask", "mask: the PNG is truncated" },
+        { Inpaint(Image, UploadPngs.Base64(UploadPngs.Bomb())), "mask", "mask: the PNG declares 100000×100000" },
+        { Inpaint(Image, UploadPngs.Base64(UploadPngs.WhiteMask())), "mask", "mask: the mask keeps every pixel at 64×64, so there is nothing to generate" },
+        {
+            Inpaint(Image, UploadPngs.Base64(UploadPngs.Mask(8, 8, (_, _) => 0)), "\"invert_mask\": true"),
+            "mask", "nothing to generate"
+        },
         { "{\"prompt\": \"a\", \"id\": \"job-1\"}", "id", "id is accepted only in queue messages" },
     };
 
@@ -186,7 +230,7 @@ public sealed class GenerationRequestParserTests
 
         Assert.False(result.IsValid);
         Assert.Equal(
-            ["promt", "num_candidates", "guidance_scale", "seed", "prompt", "base_steps", "webhook", "image"],
+            ["promt", "num_candidates", "guidance_scale", "seed", "prompt", "base_steps", "webhook", "mask"],
             result.Errors.Select(e => e.Field));
     }
 
@@ -404,6 +448,110 @@ public sealed class GenerationRequestParserTests
         Assert.Equal(["num_candidates", "guidance_scale", "seed"], result.Errors.Select(e => e.Field));
     }
 
+    [Fact]
+    public void Guidance_mode_defaults_to_cfg_and_clip_reaches_the_core_request()
+    {
+        var plain = Parse("""{ "prompt": "a corgi" }""").Input!;
+        var clip = Parse("""{ "prompt": "a corgi", "guidance_mode": "clip", "seed": 3 }""").Input!;
+
+        Assert.Equal("cfg", plain.GuidanceMode);
+        Assert.Equal(3.0, plain.GuidanceScale);
+        Assert.Equal("clip", clip.GuidanceMode);
+        Assert.Equal(3.0, clip.GuidanceScale);
+        Assert.Equal(GuidanceMode.Clip, clip.ToGenerationRequest().Guidance);
+        Assert.False(clip.IsInpaint);
+    }
+
+    [Fact]
+    public void An_inpainting_body_is_decoded_by_the_core_intake_with_the_inpainting_defaults()
+    {
+        var image = UploadPngs.Source();
+        var mask = UploadPngs.TopMask(whiteRows: 8, size: 16);
+
+        var result = Parse(Inpaint(UploadPngs.Base64(image), UploadPngs.Base64(mask), "\"seed\": 9"));
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        var input = result.Input;
+        Assert.True(input.IsInpaint);
+        Assert.Equal(5.0, input.GuidanceScale); // the inpainting notebook's
+        Assert.Equal("cfg", input.GuidanceMode);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(image)), input.ImageSha256);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(mask)), input.MaskSha256);
+        Assert.False(input.InvertMask);
+        Assert.Null(input.KeepTopRows);
+        var expected = InpaintInputs.FromPng(image, mask);
+        var inputs = result.Inpaint!;
+        Assert.Equal(expected.Image64.ToArray(), inputs.Image64.ToArray());
+        Assert.Equal(expected.Image256.ToArray(), inputs.Image256.ToArray());
+        Assert.Equal(expected.Mask64.ToArray(), inputs.Mask64.ToArray());
+        Assert.Equal(2048, inputs.KeptPixels); // the top half of 64×64
+        Assert.Equal(5f, input.ToInpaintRequest().GuidanceScale);
+    }
+
+    [Fact]
+    public void Keep_top_rows_is_the_notebooks_mask()
+    {
+        var result = Parse(Inpaint(Image, mask: null, "\"keep_top_rows\": 20"));
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(20, result.Input.KeepTopRows);
+        Assert.Null(result.Input.MaskSha256);
+        Assert.Null(result.Input.InvertMask);
+        Assert.Equal(InpaintMask.KeepTopRows(20, 64), result.Inpaint!.Mask64.ToArray());
+    }
+
+    [Fact]
+    public void A_data_url_is_accepted_and_invert_mask_swaps_keep_and_generate()
+    {
+        var mask = UploadPngs.Base64(UploadPngs.TopMask(whiteRows: 4, size: 16));
+
+        var plain = Parse(Inpaint("data:image/png;base64," + Image, mask));
+        var inverted = Parse(Inpaint(Image, "DATA:image/PNG;base64," + mask, "\"invert_mask\": true"));
+
+        Assert.Equal(1024, plain.Inpaint!.KeptPixels);
+        Assert.Equal(3072, inverted.Inpaint!.KeptPixels);
+        Assert.True(inverted.Input!.InvertMask);
+        Assert.Equal(plain.Input!.ImageSha256, inverted.Input.ImageSha256);
+        Assert.NotEqual(IdempotencyKey.HashInput(plain.Input), IdempotencyKey.HashInput(inverted.Input));
+    }
+
+    [Fact]
+    public void A_grey_mask_is_thresholded_at_50_percent_grey()
+    {
+        // Left half luminance 127 (generated), right half 128 (kept): the documented threshold.
+        var mask = UploadPngs.Base64(UploadPngs.Mask(16, 16, (x, _) => x < 8 ? (byte)127 : (byte)128));
+
+        var inputs = Parse(Inpaint(Image, mask)).Inpaint!;
+
+        var mask64 = inputs.Mask64.ToArray();
+        for (var y = 0; y < 64; y++)
+        {
+            Assert.All(mask64.AsSpan(y * 64, 32).ToArray(), m => Assert.Equal(0f, m));
+            Assert.All(mask64.AsSpan((y * 64) + 32, 32).ToArray(), m => Assert.Equal(1f, m));
+        }
+    }
+
+    [Fact]
+    public void An_upload_over_the_byte_limit_is_refused_before_it_is_decoded()
+    {
+        var options = GenerationParserOptions.Http with { ImageLimits = new ImageLimits { MaxBytes = 64 } };
+
+        var result = Parse(Inpaint(Image, Mask), options);
+
+        Assert.Equal(["image", "mask"], result.Errors.Select(e => e.Field));
+        Assert.StartsWith("image is larger than the limit of 64 bytes for a file", result.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_limits_take_two_8_MiB_uploads_in_one_body()
+    {
+        var base64 = 4 * ((GenerationParserOptions.DefaultMaxImageBytes + 2) / 3);
+
+        Assert.Equal(8L * 1024 * 1024, GenerationParserOptions.Http.ImageLimits.MaxBytes);
+        // Two files in base64 plus the longest text fields (two prompts of 2,000 astral characters as \u escapes).
+        Assert.True(GenerationParserOptions.DefaultMaxBodyBytes >= (2 * base64) + 48_000);
+    }
+
     private static GenerationParseResult Parse(string json, GenerationParserOptions? options = null) =>
         GenerationRequestParser.Parse(Encoding.UTF8.GetBytes(json), options);
 
@@ -411,5 +559,13 @@ public sealed class GenerationRequestParserTests
 
     private static string Webhook(string url) => $"{{\"prompt\": \"a\", \"webhook\": \"{url}\"}}";
 
-    private static string Oversized() => Body(new string('a', GenerationParserOptions.DefaultMaxBodyBytes));
+    private static string Image => UploadPngs.Base64(UploadPngs.Source());
+
+    private static string Mask => UploadPngs.Base64(UploadPngs.TopMask());
+
+    /// <summary>An inpainting body: the image, the mask unless null, and more fields as JSON text.</summary>
+    private static string Inpaint(string image, string? mask, string? more = null) =>
+        $"{{\"prompt\": \"a\", \"image\": \"{image}\"" +
+        (mask is null ? string.Empty : $", \"mask\": \"{mask}\"") +
+        (more is null ? string.Empty : $", {more}") + "}";
 }

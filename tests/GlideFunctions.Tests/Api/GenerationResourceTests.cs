@@ -47,7 +47,7 @@ public sealed class GenerationResourceTests
             """
             {"id":"g-abc","status":"succeeded",
             "input":{"prompt":"a corgi","negative_prompt":null,"num_candidates":2,"num_outputs":1,"guidance_scale":3,
-            "base_steps":"100","upsample_steps":"fast27","seed":7,"rerank":true,"webhook":"https://example.com/hook",
+            "guidance_mode":"cfg","base_steps":"100","upsample_steps":"fast27","seed":7,"rerank":true,"webhook":"https://example.com/hook",
             "webhook_events_filter":["completed"]},
             "output":[{"url":"https://store/runs/g-abc/images/0.png","seed":8,"clip_score":0.3125}],
             "error":null,"created_at":"2025-01-02T03:04:05Z","started_at":"2025-01-02T03:04:06.5Z",

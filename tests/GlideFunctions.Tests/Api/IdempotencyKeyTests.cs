@@ -70,8 +70,8 @@ public sealed class IdempotencyKeyTests
         Assert.Equal(
             """
             {"prompt":"a corgi","negative_prompt":null,"num_candidates":1,"num_outputs":1,"guidance_scale":3,
-            "base_steps":"100","upsample_steps":"fast27","seed":null,"rerank":false,"webhook":null,
-            "webhook_events_filter":null}
+            "guidance_mode":"cfg","base_steps":"100","upsample_steps":"fast27","seed":null,"rerank":false,
+            "webhook":null,"webhook_events_filter":null}
             """.ReplaceLineEndings(string.Empty),
             Encoding.UTF8.GetString(IdempotencyKey.CanonicalJson(input)));
     }
@@ -107,6 +107,25 @@ public sealed class IdempotencyKeyTests
         Assert.NotEqual(Full, changed);
 
         Assert.NotEqual(Hash(Full), Hash(changed));
+    }
+
+    [Fact]
+    public void The_hash_covers_the_guidance_mode_and_the_uploaded_files()
+    {
+        var image = UploadPngs.Base64(UploadPngs.Source());
+        var otherImage = UploadPngs.Base64(UploadPngs.Source(41, 30));
+        var mask = UploadPngs.Base64(UploadPngs.TopMask(whiteRows: 8));
+        var otherMask = UploadPngs.Base64(UploadPngs.TopMask(whiteRows: 9));
+        string Inpaint(string i, string m, string more = "") => $$"""{"prompt":"a","image":"{{i}}","mask":"{{m}}"{{more}}}""";
+
+        Assert.Equal(Hash("""{"prompt":"a"}"""), Hash("""{"prompt":"a","guidance_mode":"cfg"}"""));
+        Assert.NotEqual(Hash("""{"prompt":"a"}"""), Hash("""{"prompt":"a","guidance_mode":"clip"}"""));
+        Assert.Equal(Hash(Inpaint(image, mask)), Hash(Inpaint("data:image/png;base64," + image, mask, ",\"invert_mask\":false")));
+        Assert.NotEqual(Hash(Inpaint(image, mask)), Hash(Inpaint(otherImage, mask)));
+        Assert.NotEqual(Hash(Inpaint(image, mask)), Hash(Inpaint(image, otherMask)));
+        Assert.NotEqual(Hash(Inpaint(image, mask)), Hash(Inpaint(image, mask, ",\"invert_mask\":true")));
+        Assert.Equal(
+            Hash(Inpaint(image, mask)), Hash(Inpaint(image, mask, ",\"guidance_scale\":5")));
     }
 
     [Fact]

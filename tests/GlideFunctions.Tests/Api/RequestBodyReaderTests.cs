@@ -25,6 +25,17 @@ public sealed class RequestBodyReaderTests
         Assert.Equal(101, stream.Position);
     }
 
+    [Fact]
+    public async Task Reads_a_body_larger_than_its_first_buffer()
+    {
+        var data = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
+        using var stream = new MemoryStream(data);
+
+        var body = await RequestBodyReader.ReadAsync(stream, 1_000_000, CancellationToken.None);
+
+        Assert.Equal(data, body.ToArray());
+    }
+
     // Hands out at most 7 bytes a read, as a network stream may.
     private sealed class TrickleStream(byte[] data) : MemoryStream(data)
     {

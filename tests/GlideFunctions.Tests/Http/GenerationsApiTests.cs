@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GlideFunctions.Storage;
+using GlideFunctions.Tests.Api;
 using GlideFunctions.Tests.Azurite;
 using Microsoft.AspNetCore.Http;
 using SixLabors.ImageSharp;
@@ -122,6 +123,27 @@ public sealed class GenerationsApiTests(AzuriteFixture azurite)
         Assert.Equal(stopped, later);
         Assert.False(await host.Store.ExistsAsync(RunBlobNames.BaseChunk(id, 0), CancellationToken.None));
         Assert.Equal("canceled", (await host.CancelAsync(id)).Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_inpainting_run_shows_step_progress_and_cancels_within_a_step()
+    {
+        await using var host = await GenerationsTestHost.StartAsync(azurite.NewContainer());
+        var body = $$"""
+            {"prompt": "a corgi", "image": "{{UploadPngs.Base64(UploadPngs.Source())}}", "keep_top_rows": 20,
+             "num_candidates": 2, "base_steps": "1000", "upsample_steps": "10"}
+            """;
+        var id = (await host.CreateAsync(body)).Json.GetProperty("id").GetString()!;
+
+        var running = await host.PollAsync(id, json =>
+            json.GetProperty("progress") is { ValueKind: JsonValueKind.Object } progress
+            && progress.GetProperty("stage").GetString() == "base" && progress.GetProperty("step").GetInt32() > 0);
+        Assert.Equal(1000, running.GetProperty("progress").GetProperty("of").GetInt32());
+
+        Assert.Equal(StatusCodes.Status202Accepted, (await host.CancelAsync(id)).Status);
+        var canceled = await host.PollStatusAsync(id, "canceled");
+        Assert.Empty(canceled.GetProperty("output").EnumerateArray());
+        Assert.False(await host.Store.ExistsAsync(RunBlobNames.BaseChunk(id, 0), CancellationToken.None));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Glide.Testing;
+using GlideFunctions.Api;
 using GlideFunctions.Tests.Durable;
 using GlideFunctions.Activities;
 using GlideFunctions.Http;
@@ -93,6 +95,100 @@ public sealed class GenerationsBadRequestTests(GenerationsBadRequestTests.Host h
         {
             models.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_a_400_problem_and_starts_nothing()
+    {
+        var json = $"{{\"prompt\": \"{new string('a', GenerationParserOptions.DefaultMaxBodyBytes)}\"}}";
+        var context = GenerationsTestHost.Request("POST", "/api/v1/generations", json);
+
+        var response = await GenerationsTestHost.ExecuteAsync(
+            context, await host.Api.CreateAsync(context.Request, host.Durable.Client, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
+        var errors = response.Json.GetProperty("errors");
+        Assert.Equal([FieldError.Body], errors.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("larger than the limit of 25,165,824 bytes", errors.GetProperty("$")[0].GetString(), StringComparison.Ordinal);
+        await foreach (var instance in host.Durable.Client.GetAllInstancesAsync())
+        {
+            Assert.Fail($"a bad request started {instance.InstanceId}");
+        }
+    }
+
+    public static TheoryData<string, string, string, string> UnservableBodies => new()
+    {
+        {
+            "clip", """{"prompt": "a corgi", "guidance_mode": "clip"}""",
+            "guidance_mode", "guidance_mode \"clip\" unavailable: the model directory has no clip graphs (clip.text, clip.grad)"
+        },
+        {
+            "clip.grad", """{"prompt": "a corgi", "guidance_mode": "clip"}""",
+            "guidance_mode", "guidance_mode \"clip\" unavailable: the model directory's clip model has no gradient graph (clip.grad"
+        },
+        {
+            "base-inpaint", InpaintBody, "image",
+            "image: inpainting unavailable: the model directory has no inpainting models (base-inpaint, upsample-inpaint)"
+        },
+        { "upsample-inpaint", InpaintBody, "image", "image: inpainting unavailable" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnservableBodies))]
+    public async Task A_request_for_graphs_the_model_directory_lacks_is_a_400_problem_naming_the_field(
+        string missing, string json, string field, string message)
+    {
+        var models = Directory.CreateTempSubdirectory("glide-without-");
+        try
+        {
+            await using var services = Host.Services(WithoutModelPart(models.FullName, missing));
+            var api = ActivatorUtilities.CreateInstance<GenerationsApi>(services);
+            var context = GenerationsTestHost.Request("POST", "/api/v1/generations", json);
+
+            var response = await GenerationsTestHost.ExecuteAsync(
+                context, await api.CreateAsync(context.Request, host.Durable.Client, CancellationToken.None));
+
+            Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
+            Assert.Equal("application/problem+json", response.ContentType);
+            var errors = response.Json.GetProperty("errors");
+            Assert.Equal([field], errors.EnumerateObject().Select(p => p.Name));
+            Assert.StartsWith(message, errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+            await foreach (var instance in host.Durable.Client.GetAllInstancesAsync())
+            {
+                Assert.Fail($"a refused request started {instance.InstanceId}");
+            }
+        }
+        finally
+        {
+            models.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>An inpainting body that is valid in itself.</summary>
+    internal static string InpaintBody =>
+        $$"""{"prompt": "a corgi", "image": "{{UploadPngs.Base64(UploadPngs.Source())}}", "mask": "{{UploadPngs.Base64(UploadPngs.TopMask())}}"}""";
+
+    /// <summary>
+    /// A copy of the tiny model directory in <paramref name="destination"/> without one model kind, or (for a
+    /// graph name such as <c>clip.grad</c>) without that one graph, as an export made before it existed.
+    /// </summary>
+    internal static string WithoutModelPart(string destination, string missing)
+    {
+        if (!missing.Contains('.', StringComparison.Ordinal))
+        {
+            return TinyModelWithout.Write(destination, missing);
+        }
+
+        TinyModelWithout.Write(destination);
+        var path = Path.Combine(destination, "manifest.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var graphs = manifest["graphs"]!.AsArray();
+        var graph = graphs.Single(g => (string?)g!["name"] == missing)!;
+        File.Delete(Path.Combine(destination, (string)graph["file"]!));
+        File.Delete(Path.Combine(destination, (string)graph["verify"]!["file"]!));
+        graphs.Remove(graph);
+        File.WriteAllText(path, manifest.ToJsonString());
+        return destination;
     }
 
     /// <summary>

@@ -91,6 +91,8 @@ internal sealed class GenerationsTestHost : IAsyncDisposable
                     (ActivityNames.SampleBase, typeof(SampleBaseActivity)),
                     (ActivityNames.Upsample, typeof(UpsampleActivity)),
                     (ActivityNames.Rerank, typeof(RerankActivity)),
+                    (ActivityNames.InpaintBase, typeof(InpaintBaseActivity)),
+                    (ActivityNames.InpaintUpsample, typeof(InpaintUpsampleActivity)),
                 })
                 {
                     if (replaceActivity is { } replaced && replaced.Name == name)

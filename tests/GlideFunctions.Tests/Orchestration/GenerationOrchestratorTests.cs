@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Glide.Diffusion;
 using Glide.Imaging;
 using Glide.Models;
@@ -10,6 +11,7 @@ using GlideFunctions.Activities;
 using GlideFunctions.Api;
 using GlideFunctions.Orchestration;
 using GlideFunctions.Storage;
+using GlideFunctions.Tests.Api;
 using GlideFunctions.Tests.Azurite;
 using GlideFunctions.Tests.Http;
 using GlideFunctions.Tests.Storage;
@@ -195,6 +197,128 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
     }
 
     [Fact]
+    public async Task Clip_guidance_through_the_api_gives_the_images_of_the_cascade()
+    {
+        await using var host = await GenerationsTestHost.StartAsync(azurite.NewContainer());
+        const string prompt = "an oil painting of a corgi";
+        const string body = """
+            {"prompt": "an oil painting of a corgi", "guidance_mode": "clip", "num_candidates": 3, "seed": 21,
+             "base_steps": "4", "upsample_steps": "4"}
+            """;
+
+        var created = await host.CreateAsync(body);
+        Assert.Equal(202, created.Status);
+        Assert.Equal("clip", created.Json.GetProperty("input").GetProperty("guidance_mode").GetString());
+        var id = created.Json.GetProperty("id").GetString()!;
+        var done = await host.PollStatusAsync(id, "succeeded");
+
+        // The core cascade with the same request (base chunks of 2 and 1 here, one batch of 3 there).
+        var models = host.Services.GetRequiredService<GlideModelProvider>();
+        var cascade = new GlideCascade(models.Models, new GlideTokenizer(), models.ClipTokenizer);
+        var request = new GenerationRequest
+        {
+            Prompt = prompt, Count = 3, Seed = 21, Guidance = GuidanceMode.Clip, BaseSteps = "4", UpsampleSteps = "4",
+        };
+        var direct = cascade.Generate(request);
+        var outputs = done.GetProperty("output").EnumerateArray().ToList();
+        Assert.Equal([21L, 22, 23], outputs.Select(o => o.GetProperty("seed").GetInt64()));
+        for (var k = 0; k < 3; k++)
+        {
+            var image = direct.Images[k];
+            var download = await host.GetImageAsync(id, k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(200, download.Status);
+            Assert.Equal(PngFile.Encode(image.Rgb, image.Width, image.Height), download.Bytes);
+        }
+
+        // The text stage stored the prompt's CLIP embedding; and CLIP guidance is not classifier-free guidance.
+        var (_, clipText, gradient) = ClipGuidedBaseStage.Graphs(models.Models);
+        var embedding = await host.Store.ReadAsync(
+            RunBlobNames.Text(id, "clip.text_emb"), NpyDType.Float32, [gradient.EmbeddingWidth], CancellationToken.None);
+        Assert.Equal(ClipGuidedBaseStage.EncodePrompt(clipText, models.ClipTokenizer, prompt), embedding.AsSingle());
+        var classifierFree = cascade.Generate(request with { Guidance = GuidanceMode.ClassifierFree });
+        Assert.NotEqual(classifierFree.BaseSamples, direct.BaseSamples);
+    }
+
+    [Fact]
+    public async Task Inpainting_through_the_api_keeps_the_known_region_and_gives_the_images_of_the_cascade()
+    {
+        await using var host = await GenerationsTestHost.StartAsync(azurite.NewContainer());
+        var source = UploadPngs.Source(40, 30);
+        var mask = UploadPngs.TopMask(whiteRows: 6, size: 16);
+        var body = $$"""
+            {"prompt": "a corgi on a beach", "image": "{{UploadPngs.Base64(source)}}",
+             "mask": "{{UploadPngs.Base64(mask)}}", "num_candidates": 3, "seed": 5, "base_steps": "4",
+             "upsample_steps": "4"}
+            """;
+
+        var created = await host.CreateAsync(body);
+        Assert.Equal(202, created.Status);
+        var input = created.Json.GetProperty("input");
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(source)), input.GetProperty("image_sha256").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(mask)), input.GetProperty("mask_sha256").GetString());
+        Assert.Equal(5.0, input.GetProperty("guidance_scale").GetDouble());
+        Assert.False(input.TryGetProperty("image", out _));
+        var id = created.Json.GetProperty("id").GetString()!;
+        var done = await host.PollStatusAsync(id, "succeeded");
+
+        // The images never pass through the orchestration history: only blob names do.
+        var instance = await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true);
+        Assert.DoesNotContain(UploadPngs.Base64(source)[..64], instance!.SerializedInput, StringComparison.Ordinal);
+        Assert.InRange(instance.SerializedInput!.Length, 1, 8 * 1024);
+
+        var models = host.Services.GetRequiredService<GlideModelProvider>();
+        var inputs = InpaintInputs.FromPng(source, mask);
+        var direct = new InpaintCascade(models.InpaintModels, new GlideTokenizer()).Inpaint(
+            new InpaintRequest { Prompt = "a corgi on a beach", Count = 3, Seed = 5, BaseSteps = "4", UpsampleSteps = "4" },
+            inputs);
+        var known = BicubicResampler.Resize(PngImageReader.Read(source, "image"), 256, 256).Pixels.ToArray();
+        var outputs = done.GetProperty("output").EnumerateArray().ToList();
+        Assert.Equal([5L, 6, 7], outputs.Select(o => o.GetProperty("seed").GetInt64()));
+        for (var k = 0; k < 3; k++)
+        {
+            var expected = direct.Images[k];
+            var download = await host.GetImageAsync(id, k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(200, download.Status);
+            Assert.Equal(PngFile.Encode(expected.Rgb, expected.Width, expected.Height), download.Bytes);
+
+            var pixels = PngImageReader.Read(download.Bytes, "output").Pixels.ToArray();
+            var (kept, changed) = (0, 0);
+            for (var p = 0; p < 256 * 256; p++)
+            {
+                var same = pixels.AsSpan(3 * p, 3).SequenceEqual(known.AsSpan(3 * p, 3));
+                if (inputs.Mask256[p] == 1f)
+                {
+                    kept++;
+                    Assert.True(same, $"output {k}: kept pixel {p} differs from the resized source");
+                }
+                else
+                {
+                    changed += same ? 0 : 1;
+                }
+            }
+
+            Assert.Equal(16 * inputs.KeptPixels, kept);
+            Assert.True(changed > 0, $"output {k}: the masked region was not generated");
+        }
+
+        var plan = instance.ReadInputAs<GenerationPlan>()!;
+        Assert.Equal(GenerationLauncher.InpaintBlobNames(id, plan.InputHash!), plan.Inpaint);
+        var tag = plan.InputHash![..16];
+        string[] blobs =
+        [
+            .. new[] { "image64", "mask64", "image256" }.Select(n => $"inputs/{tag}/{n}.npy"),
+            .. new[] { "base-inpaint.xf_out", "base-inpaint.xf_proj", "upsample-inpaint.xf_out", "upsample-inpaint.xf_proj" }
+                .Select(n => $"text/{n}.npy"),
+            "base/0.npy", "base/1.npy", "up/0.npy", "up/1.npy", "up/2.npy", "images/0.png", "images/1.png", "images/2.png",
+            "progress/base-0.json", "progress/base-1.json",
+            "progress/upsample-0.json", "progress/upsample-1.json", "progress/upsample-2.json",
+        ];
+        var prefix = RunBlobNames.RunPrefix(id);
+        var listed = await host.Store.ListAsync(prefix, CancellationToken.None);
+        Assert.Equal(blobs.Order(StringComparer.Ordinal), listed.Select(b => b[prefix.Length..]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task An_activity_failing_once_is_retried_and_the_run_succeeds_with_nothing_duplicated()
     {
         var fault = new FaultInjectionPolicy("/up/1.npy", failures: 1);
@@ -226,6 +350,24 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
         }
 
         Assert.Equal([id], instances);
+    }
+
+    [Fact]
+    public async Task An_inpainting_stage_failing_once_is_retried_and_the_run_succeeds()
+    {
+        var fault = new FaultInjectionPolicy("/base/0.npy", failures: 1);
+        var container = fault.Container(azurite.ConnectionString, AzuriteFixture.NewContainerName());
+        await using var host = await GenerationsTestHost.StartAsync(container);
+        var body = $$"""
+            {"prompt": "a corgi", "image": "{{UploadPngs.Base64(UploadPngs.Source())}}", "keep_top_rows": 20,
+             "base_steps": "3", "upsample_steps": "3"}
+            """;
+
+        var id = (await host.CreateAsync(body)).Json.GetProperty("id").GetString()!;
+        var done = await host.PollStatusAsync(id, "succeeded");
+
+        Assert.Equal(2, fault.Attempts); // the failed upload, then the retried InpaintBase's
+        Assert.Single(done.GetProperty("output").EnumerateArray());
     }
 
     [Fact]

@@ -3,7 +3,9 @@ using GlideFunctions.Api;
 using GlideFunctions.Orchestration;
 using GlideFunctions.Queue;
 using GlideFunctions.Storage;
+using GlideFunctions.Tests.Api;
 using GlideFunctions.Tests.Azurite;
+using GlideFunctions.Tests.Http;
 using Microsoft.DurableTask.Client;
 
 namespace GlideFunctions.Tests.Queue;
@@ -123,6 +125,84 @@ public sealed class GenerationQueueProcessorTests(AzuriteFixture azurite)
 
         // Removed from the request queue: processing returned normally, so the runtime deletes it.
         Assert.Null((await host.Requests.ReceiveMessageAsync()).Value);
+    }
+
+    public static TheoryData<string, string, string, string> UnservableMessages => new()
+    {
+        {
+            "clip", """{"id": "no-clip", "prompt": "a corgi", "num_candidates": 4, "num_outputs": 1, "rerank": true}""",
+            GenerationFields.Rerank, "rerank unavailable: the model directory has no clip graphs"
+        },
+        {
+            "clip.grad", """{"id": "no-grad", "prompt": "a corgi", "guidance_mode": "clip"}""",
+            GenerationFields.GuidanceMode, "guidance_mode \"clip\" unavailable: the model directory's clip model has no gradient graph"
+        },
+        {
+            "upsample-inpaint",
+            $$"""{"id": "no-inpaint", "prompt": "a corgi", "image": "{{UploadPngs.Base64(UploadPngs.Source())}}", "keep_top_rows": 20}""",
+            GenerationFields.Image, "image: inpainting unavailable"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnservableMessages))]
+    public async Task A_message_asking_for_graphs_the_model_directory_lacks_goes_to_poison_at_once(
+        string missing, string body, string field, string reasonPart)
+    {
+        var models = Directory.CreateTempSubdirectory("glide-queue-without-");
+        try
+        {
+            await using var host = await QueueTestHost.StartAsync(
+                azurite, GenerationsBadRequestTests.WithoutModelPart(models.FullName, missing));
+            using var timeout = new CancellationTokenSource(Timeout);
+            await host.SendAsync(body);
+
+            var (message, outcome) = await host.ProcessNextAsync(timeout.Token);
+
+            Assert.Equal(QueueMessageResult.Invalid, outcome.Result);
+            var record = Assert.Single(await host.ReadPoisonAsync());
+            Assert.Equal(QueueRejection.InvalidKind, record.Kind);
+            Assert.Equal([field], record.Errors.Select(e => e.Field));
+            Assert.Contains(reasonPart, record.Reason, StringComparison.Ordinal);
+            Assert.Equal(outcome.GenerationId, record.GenerationId);
+            Assert.Equal((message.MessageId, 1L), (record.MessageId, record.DequeueCount));
+            Assert.Null(await host.Client.GetInstanceAsync(outcome.GenerationId!));
+            Assert.Empty(await host.Store.ListAsync(RunBlobNames.RunPrefix(outcome.GenerationId!), timeout.Token));
+            Assert.Null((await host.Requests.ReceiveMessageAsync()).Value);
+        }
+        finally
+        {
+            models.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_inpainting_message_stores_its_inputs_and_runs_the_inpainting_stages()
+    {
+        await using var host = await QueueTestHost.StartAsync(azurite);
+        using var timeout = new CancellationTokenSource(Timeout);
+        await host.SendAsync($$"""
+            {"id": "queue-inpaint", "prompt": "a red ball", "image": "{{UploadPngs.Base64(UploadPngs.Source())}}",
+             "keep_top_rows": 20, "base_steps": "3", "upsample_steps": "3"}
+            """);
+
+        var (_, outcome) = await host.ProcessNextAsync(timeout.Token);
+
+        Assert.Equal(new QueueMessageOutcome(QueueMessageResult.Started, "queue-inpaint", null), outcome);
+        var instance = await host.Client.WaitForInstanceCompletionAsync("queue-inpaint", getInputsAndOutputs: true, timeout.Token);
+        Assert.True(
+            instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
+            $"{instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage}");
+        var plan = instance.ReadInputAs<GenerationPlan>()!;
+        Assert.NotNull(plan.Inpaint);
+        Assert.Equal(20, plan.Input!.KeepTopRows);
+        Assert.Equal(GenerationStatus.Succeeded, instance.ReadCustomStatusAs<GenerationCustomStatus>()!.Status);
+        foreach (var blob in new[] { plan.Inpaint.Image64, plan.Inpaint.Mask64, plan.Inpaint.Image256, RunBlobNames.Image("queue-inpaint", 0) })
+        {
+            Assert.True(await host.Store.ExistsAsync(blob, timeout.Token), $"{blob} was not written");
+        }
+
+        Assert.Empty(await host.ReadPoisonAsync());
     }
 
     [Fact]

@@ -48,7 +48,9 @@ internal sealed class QueueTestHost : IAsyncDisposable
     /// <summary>The poison queue, base64-decoding as the processor writes.</summary>
     public QueueClient Poison { get; }
 
-    public static async Task<QueueTestHost> StartAsync(AzuriteFixture azurite)
+    /// <param name="azurite">Where the queues and the runs container are created.</param>
+    /// <param name="modelDirectory">The model directory (default: the tiny fixture, every model kind).</param>
+    public static async Task<QueueTestHost> StartAsync(AzuriteFixture azurite, string? modelDirectory = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var requestsName = $"requests-{suffix}";
@@ -57,7 +59,7 @@ internal sealed class QueueTestHost : IAsyncDisposable
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 [QueueOptions.ConnectionName] = azurite.ConnectionString,
-                ["Glide:ModelDirectory"] = RepoRoot.Combine("tests", "fixtures", "tiny"),
+                ["Glide:ModelDirectory"] = modelDirectory ?? RepoRoot.Combine("tests", "fixtures", "tiny"),
                 ["Glide:Device"] = "cpu",
                 ["Glide:SignalInterval"] = "00:00:00.050",
                 ["Glide:ActivityFirstRetryInterval"] = "00:00:00.100",
@@ -81,6 +83,9 @@ internal sealed class QueueTestHost : IAsyncDisposable
                 registry.AddActivity<EncodeTextActivity>();
                 registry.AddActivity<SampleBaseActivity>();
                 registry.AddActivity<UpsampleActivity>();
+                registry.AddActivity<RerankActivity>();
+                registry.AddActivity<InpaintBaseActivity>();
+                registry.AddActivity<InpaintUpsampleActivity>();
             },
             new DurableTaskTestHostOptions
             {
