@@ -5,7 +5,7 @@ namespace Glide.Models;
 /// <summary>The checks on a parsed manifest that JSON types cannot express: cross-references, files, hashes.</summary>
 internal static class ModelManifestValidator
 {
-    private static readonly string[] Configs = ["tiny", "full", "checkpoint"];
+    private static readonly string[] Configs = ["tiny", "shapes", "full", "checkpoint"];
 
     public static void Validate(ModelManifest manifest, bool verifyHashes)
     {
@@ -63,9 +63,11 @@ internal static class ModelManifestValidator
         {
             case ModelSource.RandomKind when source.Seed is null:
                 throw new ModelManifestException(path, null, $"{field}.source.seed", "required for random weights");
-            case ModelSource.CheckpointKind when string.IsNullOrEmpty(source.File) || !IsSha256(source.Sha256):
+            case ModelSource.CheckpointKind when source.Files is not { Count: > 0 }
+                                              || source.Files.Values.Any(f => string.IsNullOrEmpty(f.File) || !IsSha256(f.Sha256)):
                 throw new ModelManifestException(
-                    path, null, $"{field}.source", "a checkpoint source needs 'file' and a lowercase hex 'sha256'");
+                    path, null, $"{field}.source.files",
+                    "a checkpoint source needs 'files': each part's 'file' and a lowercase hex 'sha256'");
             case ModelSource.RandomKind or ModelSource.CheckpointKind:
                 break;
             default:

@@ -1,6 +1,9 @@
 namespace Glide.Models;
 
-/// <summary>Where a model's weights came from: <c>random</c> (with a seed) or a <c>checkpoint</c> file and its hash.</summary>
+/// <summary>
+/// Where a model's weights came from: <c>random</c> (with a seed) or <c>checkpoint</c> files, named by part
+/// (<c>base</c>, or <c>clip-text</c> and <c>clip-image</c> for the CLIP pair), each with its hash.
+/// </summary>
 public sealed record ModelSource
 {
     public const string RandomKind = "random";
@@ -10,7 +13,5 @@ public sealed record ModelSource
 
     public long? Seed { get; init; }
 
-    public string? File { get; init; }
-
-    public string? Sha256 { get; init; }
+    public IReadOnlyDictionary<string, CheckpointFile>? Files { get; init; }
 }

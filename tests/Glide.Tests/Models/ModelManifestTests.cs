@@ -45,6 +45,40 @@ public sealed partial class ModelManifestTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_source_lists_its_files_as_the_exporter_writes_them()
+    {
+        var sha = new string('a', 64);
+        _builder.Json["config"] = "checkpoint";
+        _builder.Json["models"]!["base"]!["source"] = new JsonObject
+        {
+            ["kind"] = "checkpoint",
+            ["files"] = new JsonObject { ["base"] = new JsonObject { ["file"] = "base.pt", ["sha256"] = sha } },
+        };
+        _builder.Save();
+
+        var source = ModelManifest.Load(_builder.Directory).Models["base"].Source;
+
+        Assert.Equal(ModelSource.CheckpointKind, source.Kind);
+        Assert.Equal("base.pt", source.Files!["base"].File);
+        Assert.Equal(sha, source.Files["base"].Sha256);
+    }
+
+    [Theory]
+    [InlineData("{\"kind\": \"checkpoint\"}")]
+    [InlineData("{\"kind\": \"checkpoint\", \"files\": {}}")]
+    [InlineData("{\"kind\": \"checkpoint\", \"files\": {\"base\": {\"file\": \"base.pt\"}}}")]
+    [InlineData("{\"kind\": \"checkpoint\", \"files\": {\"base\": {\"file\": \"base.pt\", \"sha256\": \"ABC\"}}}")]
+    public void A_checkpoint_source_without_named_hashed_files_is_refused(string source)
+    {
+        _builder.Json["models"]!["base"]!["source"] = JsonNode.Parse(source);
+        _builder.Save();
+
+        var error = Assert.Throws<ModelManifestException>(() => ModelManifest.Load(_builder.Directory));
+
+        Assert.Contains("source.files", error.Message);
+    }
+
+    [Fact]
     public void A_missing_manifest_is_named()
     {
         var error = Assert.Throws<ModelManifestException>(() => ModelManifest.Load(_builder.Directory));
