@@ -5,7 +5,11 @@ namespace Glide.Cli;
 /// <summary>The <c>glide</c> command line: parses, reports usage errors with <see cref="ExitCodes.BadInput"/>, dispatches.</summary>
 internal static class CliApp
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        Run(args, Console.In, output, error);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, reading standard input from <paramref name="input"/>.</summary>
+    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("GLIDE text-to-image diffusion on ONNX Runtime.")
         {
@@ -13,6 +17,8 @@ internal static class CliApp
             InpaintCommand.Create(output, error),
             BenchCommand.Create(output, error),
             VerifyModelCommand.Create(output, error),
+            TokenizeCommand.Create(input, output, error),
+            EvalCommand.Create(output, error),
         };
 
         var parseResult = root.Parse(args);
