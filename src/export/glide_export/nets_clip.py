@@ -165,12 +165,13 @@ class ClipTextEncoder(nn.Module):
     def forward(self, tokens: torch.Tensor, text_len: torch.Tensor) -> torch.Tensor:
         x = self.blocks["input"](tokens)
         t = tokens.shape[1]
-        idx = torch.arange(t)
-        bias = torch.where(idx[None, :] <= idx[:, None], torch.tensor(0.0), torch.tensor(_MASK_BIAS))
+        idx = torch.arange(t, device=tokens.device)
+        bias = torch.where(idx[None, :] <= idx[:, None], torch.tensor(0.0, device=tokens.device),
+                           torch.tensor(_MASK_BIAS, device=tokens.device))
         for i in range(self.opts.text_layers):
             x = self.blocks[f"block_{i}"](x, bias)
         # Features at the EOT position, text_len − 1 (glide-spec §9).
-        last = x[torch.arange(x.shape[0]), text_len - 1]
+        last = x[torch.arange(x.shape[0], device=x.device), text_len - 1]
         return self.blocks["output"](last)
 
 

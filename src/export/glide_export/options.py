@@ -13,7 +13,7 @@ from typing import Any, Dict, Tuple
 UNET_KINDS = ("base", "upsample", "base-inpaint", "upsample-inpaint")
 CLIP_KINDS = ("clip",)
 ALL_KINDS = UNET_KINDS + CLIP_KINDS
-CONFIGS = ("tiny", "full")
+CONFIGS = ("tiny", "shapes", "full")
 
 
 class OptionsError(ValueError):
@@ -156,12 +156,32 @@ def _tiny(kind: str):
     raise OptionsError(f"unknown model kind {kind!r}; expected one of {', '.join(ALL_KINDS)}")
 
 
+# The glide-shapes default model (src/export/glide_shapes): the same architectures at widths that train in minutes
+# on one GPU and run the default cascade in well under a minute on a 2-core CPU. The text widths stay small because
+# the vocabulary tables (50257 and 49408 rows) dominate the graphs' size; the captions use a few dozen tokens.
+def _shapes(kind: str):
+    if kind in ("base", "base-inpaint"):
+        return UNetOptions(num_channels=32, num_res_blocks=2, channel_mult=(1, 2, 3), attention_resolutions=(16,),
+                           num_head_channels=32, xf_width=64, xf_layers=3, xf_heads=4,
+                           inpaint=kind == "base-inpaint")
+    if kind in ("upsample", "upsample-inpaint"):
+        return UNetOptions(image_size=256, num_channels=32, num_res_blocks=1, channel_mult=(1, 1, 2, 2),
+                           attention_resolutions=(32,), num_head_channels=32, xf_width=32, xf_layers=1, xf_heads=1,
+                           super_res=True, inpaint=kind == "upsample-inpaint")
+    if kind == "clip":
+        return ClipOptions(n_embd=64, n_vocab=49408, text_width=32, text_heads=2, text_layers=2,
+                           image_width=64, image_heads=4, image_layers=3)
+    raise OptionsError(f"unknown model kind {kind!r}; expected one of {', '.join(ALL_KINDS)}")
+
+
 def preset(config: str, kind: str):
-    """The option set `config` ('tiny' or 'full') for model `kind`."""
+    """The option set `config` ('tiny', 'shapes' or 'full') for model `kind`."""
     if config == "full":
         opts = _full(kind)
     elif config == "tiny":
         opts = _tiny(kind)
+    elif config == "shapes":
+        opts = _shapes(kind)
     else:
         raise OptionsError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
     opts.validate()

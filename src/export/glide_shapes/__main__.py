@@ -1,0 +1,95 @@
+"""Command line: `python3 -m glide_shapes {captions,tokens,train,checkpoints}` (run from src/export)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import List, Optional
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="glide_shapes", description="the glide-shapes world, training and evaluation set")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("captions", help="write the held-out evaluation captions (JSONL, the evaluator's input)")
+    c.add_argument("--out", required=True)
+    c.add_argument("--check", action="store_true", help="compare with the file instead of writing it")
+
+    t = sub.add_parser("tokens", help="rebuild the word token table with `glide tokenize` and check it")
+    t.add_argument("--glide", required=True, help="command that runs the glide CLI, e.g. 'dotnet path/glide.dll'")
+    t.add_argument("--check", action="store_true", help="only check the committed table")
+
+    r = sub.add_parser("train", help="train one model for a fixed wall-clock time")
+    r.add_argument("--model", required=True, choices=("base", "upsample", "clip"))
+    r.add_argument("--out", required=True, help="directory for <model>.pt.gz and train-<model>.log")
+    r.add_argument("--minutes", type=float, required=True)
+    r.add_argument("--batch", type=int, default=None)
+    r.add_argument("--lr", type=float, default=None)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--device", default="cuda")
+    r.add_argument("--save-every", type=float, default=60.0, help="seconds between EMA snapshots")
+    r.add_argument("--init", default="", help="continue from an earlier run's <model>.pt.gz (fresh optimizer)")
+
+    k = sub.add_parser("checkpoints", help="unpack trained .pt.gz files into the exporter's checkpoint layout")
+    k.add_argument("--trained", required=True, help="directory holding base.pt.gz, upsample.pt.gz, clip.pt.gz")
+    k.add_argument("--out", required=True)
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    from . import world
+    if args.command == "captions":
+        text = world.eval_jsonl(world.eval_scenes())
+        if args.check:
+            with open(args.out, encoding="utf-8") as f:
+                same = f.read() == text
+            print("evaluation captions match" if same else f"error: {args.out} differs from the generator's output",
+                  file=sys.stdout if same else sys.stderr)
+            return 0 if same else 1
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"wrote {len(world.eval_scenes())} captions to {args.out}")
+    elif args.command == "tokens":
+        import random
+        import shlex
+        from . import tokens
+        cmd = shlex.split(args.glide)
+        if not args.check:
+            table = tokens.build_table(cmd, world.vocabulary())
+            with open(tokens.TABLE_PATH, "w", encoding="utf-8") as f:
+                json.dump(table, f, sort_keys=True)
+        rng = random.Random(5)
+        captions = sorted({world.random_scene(rng).caption for _ in range(3000)} | world.held_out_captions())
+        bad = tokens.check_table(cmd, tokens.TokenTable.load(), captions)
+        for line in bad[:20]:
+            print(line, file=sys.stderr)
+        if bad:
+            print(f"error: {len(bad)} caption(s) tokenize differently from the table", file=sys.stderr)
+            return 1
+        print(f"token table matches the tokenizers on {len(captions)} captions")
+    elif args.command == "train":
+        from .train import DEFAULT_BATCH, DEFAULT_LR, TrainConfig, train
+        cfg = TrainConfig(kind=args.model, out=args.out, minutes=args.minutes,
+                          batch=args.batch or DEFAULT_BATCH[args.model], lr=args.lr or DEFAULT_LR[args.model],
+                          seed=args.seed, device=args.device, save_every=args.save_every,
+                          init=args.init)
+        train(cfg)
+    elif args.command == "checkpoints":
+        from .train import write_checkpoints
+        sources = {k: os.path.join(args.trained, f"{k}.pt.gz") for k in ("base", "upsample", "clip")}
+        missing = [p for p in sources.values() if not os.path.isfile(p)]
+        if missing:
+            print("error: missing trained files: " + ", ".join(missing), file=sys.stderr)
+            return 2
+        facts = write_checkpoints(sources, args.out)
+        with open(os.path.join(args.out, "training.json"), "w", encoding="utf-8") as f:
+            json.dump(facts, f, indent=2)
+        print(json.dumps({"logit_scale": facts["logit_scale"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,307 @@
+"""Training of the glide-shapes models from scratch: base (64×64, text, CFG dropout), upsampler (64→256, text) and
+the noised-CLIP pair (contrastive, image encoder on x_t at random t).
+
+Time-boxed rather than step-counted: each run trains for `minutes` of wall clock with a warm-up then a cosine decay
+over that time, keeps an exponential moving average of the weights, and writes the EMA weights (official state-dict
+key layout, gzip'd) every `save_every` seconds and at the end, so a run stopped early still leaves a usable model.
+Seeded: scenes, noise and initialisation all derive from `seed` (GPU kernels may still differ in the last bits).
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import io
+import json
+import math
+import os
+import random
+import time
+from dataclasses import dataclass
+from typing import Dict, List
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from glide_export.models import build
+from glide_export.options import preset
+
+from . import render, world
+from .losses import NoiseSchedule, hybrid_loss
+from .tokens import TokenTable
+
+KINDS = ("base", "upsample", "clip")
+BASE_SCHEDULE, UPSAMPLE_SCHEDULE = "squaredcos_cap_v2", "linear"
+CAPTION_DROP = 0.2  # share of base samples trained with the empty prompt, for classifier-free guidance
+
+
+@dataclass
+class TrainConfig:
+    kind: str
+    out: str
+    minutes: float
+    batch: int
+    lr: float
+    seed: int = 0
+    device: str = "cuda"
+    save_every: float = 60.0
+    warmup: int = 200
+    ema: float = 0.999
+    log_every: int = 50
+    init: str = ""  # a <kind>.pt.gz from an earlier run to continue from (its EMA weights; fresh optimizer)
+
+
+DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
+DEFAULT_LR = {"base": 4e-4, "upsample": 3e-4, "clip": 5e-4}
+
+
+def _quantize(x: torch.Tensor) -> torch.Tensor:
+    return torch.round((x + 1.0) * 127.5) / 127.5 - 1.0
+
+
+def _used_token_ids(table: TokenTable) -> Dict[str, List[int]]:
+    glide = sorted({i for d in (table.glide_first, table.glide_spaced) for ids in d.values() for i in ids})
+    clip = sorted({i for ids in table.clip.values() for i in ids} | {49406, 49407})
+    return {"glide": glide, "clip": clip}
+
+
+def _zero_unused_rows(weight: torch.Tensor, used: List[int]) -> None:
+    """Rows of tokens no caption contains are never read; zero them so they carry no arbitrary values."""
+    keep = torch.zeros(weight.shape[0], dtype=torch.bool)
+    keep[used] = True
+    with torch.no_grad():
+        weight[~keep.to(weight.device)] = 0.0
+
+
+def _init_unet(model: torch.nn.Module, used: List[int]) -> None:
+    # PyTorch's default initialisation, the final convolution zeroed (the network starts by predicting zero noise
+    # and the mid-point variance), and the text tables at a small scale.
+    with torch.no_grad():
+        model.out[-1].weight.zero_()
+        model.out[-1].bias.zero_()
+        for p in (model.positional_embedding, model.padding_embedding, model.token_embedding.weight):
+            if p is not None:
+                p.normal_(0.0, 0.02)
+    _zero_unused_rows(model.token_embedding.weight, used)
+
+
+def _init_clip(pair, used: List[int]) -> None:
+    with torch.no_grad():
+        for enc in (pair.text, pair.image):
+            for name, p in enc.named_parameters():
+                if name.endswith((".g",)):
+                    p.fill_(1.0)
+                elif name.endswith((".b",)):
+                    p.zero_()
+                elif p.dim() >= 2:
+                    fan_in = p[0].numel()
+                    if name.endswith(("w_voc", "w_pos", "w_t")):
+                        p.normal_(0.0, 0.02)
+                    else:
+                        p.normal_(0.0, 1.0 / math.sqrt(fan_in))
+    _zero_unused_rows(pair.text.blocks["input"].w_voc, used)
+
+
+class SceneBatches:
+    """Training batches: scenes (evaluation captions excluded), rendered on the device, with token arrays."""
+
+    def __init__(self, seed: int, device: torch.device, table: TokenTable):
+        self.rng = random.Random(seed)
+        self.stream = world.training_scenes(self.rng, world.held_out_captions())
+        self.device = device
+        self.table = table
+
+    def next(self, n: int, high_res: bool):
+        scenes = [next(self.stream) for _ in range(n)]
+        high = render.render(scenes, self.device, render.HIGH)
+        low = _quantize(render.downsample(high))
+        return scenes, (_quantize(high) if high_res else None), low
+
+
+def _lr_factor(step: int, elapsed: float, total: float, warmup: int) -> float:
+    warm = min(1.0, (step + 1) / warmup)
+    progress = min(1.0, elapsed / total)
+    return warm * (0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    with torch.no_grad():
+        for pe, pm in zip(ema.parameters(), model.parameters()):
+            pe.lerp_(pm, 1.0 - decay)
+
+
+def _save_gz(obj, path: str) -> None:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    tmp = path + ".tmp"
+    with gzip.open(tmp, "wb", compresslevel=6) as f:
+        f.write(buf.getvalue())
+    os.replace(tmp, path)
+
+
+def _cpu_state(module: torch.nn.Module) -> Dict[str, torch.Tensor]:
+    return {k: v.detach().float().cpu().clone() for k, v in module.state_dict().items()}
+
+
+def train(cfg: TrainConfig) -> Dict:
+    if cfg.kind not in KINDS:
+        raise ValueError(f"unknown kind {cfg.kind!r}; expected one of {', '.join(KINDS)}")
+    os.makedirs(cfg.out, exist_ok=True)
+    device = torch.device(cfg.device)
+    torch.manual_seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
+    table = TokenTable.load()
+    used = _used_token_ids(table)
+    opts = preset("shapes", cfg.kind)
+    model = build(cfg.kind, opts)
+    if cfg.kind == "clip":
+        _init_clip(model, used["clip"])
+        modules = torch.nn.ModuleDict({"text": model.text, "image": model.image}).to(device).train()
+        log_scale = torch.nn.Parameter(torch.tensor(math.log(10.0), device=device))
+        params = list(modules.parameters()) + [log_scale]
+    else:
+        _init_unet(model, used["glide"])
+        modules = model.to(device).train()
+        log_scale = None
+        params = list(modules.parameters())
+    if cfg.init:
+        earlier = load_trained(cfg.init)
+        if earlier["meta"]["kind"] != cfg.kind:
+            raise ValueError(f"{cfg.init} holds a {earlier['meta']['kind']} model, not {cfg.kind}")
+        if cfg.kind == "clip":
+            modules["text"].load_state_dict(earlier["clip_text_enc"])
+            modules["image"].load_state_dict(earlier["clip_image_enc"])
+            with torch.no_grad():
+                log_scale.fill_(math.log(earlier["logit_scale"]))
+        else:
+            modules.load_state_dict(earlier[cfg.kind])
+    ema = copy.deepcopy(modules).eval()
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0, betas=(0.9, 0.999))
+    batches = SceneBatches(cfg.seed + 1, device, table)
+    schedule = NoiseSchedule(BASE_SCHEDULE if cfg.kind != "upsample" else UPSAMPLE_SCHEDULE, device)
+    gen = torch.Generator(device=device).manual_seed(cfg.seed + 2)
+    drop_rng = random.Random(cfg.seed + 3)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+    log_path = os.path.join(cfg.out, f"train-{cfg.kind}.log")
+    log = open(log_path, "a", encoding="utf-8")
+
+    def emit(obj: Dict) -> None:
+        line = json.dumps(obj)
+        log.write(line + "\n")
+        log.flush()
+        print(f"[{cfg.kind}] {line}", flush=True)
+
+    total = cfg.minutes * 60.0
+    start = time.monotonic()
+    last_save = start
+    step, samples = 0, 0
+    running: List[float] = []
+    emit({"event": "start", "kind": cfg.kind, "device": str(device),
+          "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+          "torch": torch.__version__, "batch": cfg.batch, "lr": cfg.lr, "minutes": cfg.minutes, "seed": cfg.seed,
+          "parameters": sum(p.numel() for p in params), "init": cfg.init or None})
+
+    def save(final: bool) -> None:
+        if cfg.kind == "clip":
+            state = {"clip_text_enc": _cpu_state(ema["text"]), "clip_image_enc": _cpu_state(ema["image"]),
+                     "logit_scale": float(torch.exp(log_scale.detach()).clamp(max=100.0))}
+        else:
+            state = {cfg.kind: _cpu_state(ema)}
+        state["meta"] = {"kind": cfg.kind, "steps": step, "samples": samples, "seconds": time.monotonic() - start,
+                         "final": final, "options": opts.to_json()}
+        _save_gz(state, os.path.join(cfg.out, f"{cfg.kind}.pt.gz"))
+
+    while True:
+        elapsed = time.monotonic() - start
+        if elapsed >= total:
+            break
+        for group in optimizer.param_groups:
+            group["lr"] = cfg.lr * _lr_factor(step, elapsed, total, cfg.warmup)
+        scenes, high, low = batches.next(cfg.batch, high_res=cfg.kind == "upsample")
+        captions = [s.caption for s in scenes]
+        with autocast:
+            if cfg.kind == "clip":
+                tokens, lengths = table.clip_batch(captions)
+                tokens_t = torch.from_numpy(tokens).to(device)
+                lengths_t = torch.from_numpy(lengths).to(device)
+                # Reranking scores clean images (t = 0); guidance scores x_t at every t.
+                t = torch.randint(0, schedule.steps, (cfg.batch,), device=device, generator=gen)
+                t = torch.where(torch.rand(cfg.batch, device=device, generator=gen) < 0.3, torch.zeros_like(t), t)
+                noise = torch.randn(low.shape, device=device, generator=gen)
+                x_t = schedule.q_sample(low, t, noise)
+                zt = F.normalize(modules["text"](tokens_t, lengths_t).float(), dim=-1)
+                zi = F.normalize(modules["image"](x_t, t).float(), dim=-1)
+                logits = torch.exp(log_scale.clamp(max=math.log(100.0))) * zi @ zt.t()
+                # Several captions in a batch can describe the same picture; treat identical captions as positives.
+                ids = {c: i for i, c in enumerate(dict.fromkeys(captions))}
+                cid = torch.tensor([ids[c] for c in captions], device=device)
+                same = (cid[:, None] == cid[None, :]).float()
+                targets = same / same.sum(dim=1, keepdim=True)
+                loss = 0.5 * (F.cross_entropy(logits, targets) + F.cross_entropy(logits.t(), targets))
+                extra = {"scale": float(torch.exp(log_scale.detach()))} if (step + 1) % cfg.log_every == 0 else {}
+            else:
+                x0 = low if cfg.kind == "base" else high
+                drop = [drop_rng.random() < CAPTION_DROP for _ in captions] if cfg.kind == "base" else [False] * len(captions)
+                tokens, mask = table.glide_batch(captions, drop)
+                tokens_t = torch.from_numpy(tokens).to(device)
+                mask_t = torch.from_numpy(mask).to(device)
+                t = torch.randint(0, schedule.steps, (cfg.batch,), device=device, generator=gen)
+                noise = torch.randn(x0.shape, device=device, generator=gen)
+                x_t = schedule.q_sample(x0, t, noise)
+                out = modules(x_t, t, tokens_t, mask_t, low_res=low if cfg.kind == "upsample" else None)
+                loss, mse, vb = hybrid_loss(schedule, out, x0, x_t, t, noise)
+                extra = {"mse": float(mse), "vb": float(vb)} if (step + 1) % cfg.log_every == 0 else {}
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        decay = min(cfg.ema, (1.0 + step) / (10.0 + step))
+        _ema_update(ema, modules, decay)
+        step += 1
+        samples += cfg.batch
+        if step % cfg.log_every == 0:
+            running.append(float(loss))
+            emit({"step": step, "samples": samples, "seconds": round(time.monotonic() - start, 1),
+                  "loss": round(running[-1], 5), "grad_norm": round(float(grad_norm), 4),
+                  "lr": optimizer.param_groups[0]["lr"], **{k: round(v, 5) for k, v in extra.items()}})
+        if time.monotonic() - last_save >= cfg.save_every:
+            save(final=False)
+            last_save = time.monotonic()
+    save(final=True)
+    summary = {"event": "done", "steps": step, "samples": samples, "seconds": round(time.monotonic() - start, 1),
+               "samples_per_second": round(samples / max(1e-9, time.monotonic() - start), 1)}
+    emit(summary)
+    log.close()
+    return summary
+
+
+def load_trained(path: str) -> Dict:
+    """A `<kind>.pt.gz` written by `train` (EMA weights, CPU float32)."""
+    with gzip.open(path, "rb") as f:
+        return torch.load(io.BytesIO(f.read()), map_location="cpu")
+
+
+def write_checkpoints(sources: Dict[str, str], out: str) -> Dict:
+    """Unpack trained `.pt.gz` files into the exporter's checkpoint layout (base.pt, upsample.pt, clip_*_enc.pt).
+
+    Returns the facts the export needs (the CLIP logit scale) and the training metadata."""
+    os.makedirs(out, exist_ok=True)
+    facts: Dict = {"training": {}}
+    for kind, path in sources.items():
+        state = load_trained(path)
+        facts["training"][kind] = state["meta"]
+        if kind == "clip":
+            torch.save(state["clip_text_enc"], os.path.join(out, "clip_text_enc.pt"))
+            torch.save(state["clip_image_enc"], os.path.join(out, "clip_image_enc.pt"))
+            facts["logit_scale"] = state["logit_scale"]
+        else:
+            torch.save(state[kind], os.path.join(out, f"{kind}.pt"))
+    return facts

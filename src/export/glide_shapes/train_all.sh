@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Train the three glide-shapes models side by side on one device for a fixed wall-clock time each.
+#   usage: train_all.sh OUT_DIR [MINUTES] [DEVICE] [SEED]      (run from anywhere; python3 must have torch)
+# Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute) and OUT_DIR/train-<model>.log.
+# The run exits non-zero if any model's training failed; the others still finish and keep their files.
+set -uo pipefail
+out=${1:?usage: train_all.sh OUT_DIR [MINUTES] [DEVICE] [SEED]}
+minutes=${2:-7}
+device=${3:-cuda}
+seed=${4:-0}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+python=${PYTHON:-python3}
+mkdir -p "$out"
+logs=$(mktemp -d)
+export PYTHONUNBUFFERED=1
+pids=()
+for model in base upsample clip; do
+    (cd "$here" && exec "$python" -m glide_shapes train --model "$model" --out "$out" --minutes "$minutes" \
+        --device "$device" --seed "$seed") > "$logs/stdout-$model.txt" 2>&1 &
+    pids+=($!)
+done
+rc=0
+for i in "${!pids[@]}"; do
+    if ! wait "${pids[$i]}"; then rc=1; fi
+done
+for model in base upsample clip; do
+    echo "== $model"; tail -n 4 "$logs/stdout-$model.txt"
+done
+exit $rc

@@ -1,0 +1,175 @@
+"""The glide-shapes world, renderer, token table, training loss and training loop (src/export/glide_shapes)."""
+
+import gzip
+import io
+import json
+import os
+import random
+
+import pytest
+import torch
+
+from glide_export.models import build, load_strict
+from glide_export.options import preset
+from glide_shapes import render, tokens, world
+from glide_shapes.losses import NoiseSchedule, hybrid_loss
+from glide_shapes.train import TrainConfig, load_trained, train, write_checkpoints
+
+SHAPES_DIR = os.path.join(os.path.dirname(world.__file__))
+
+
+def test_scenes_are_deterministic_from_the_seed():
+    a = [world.random_scene(random.Random(11)) for _ in range(1)]
+    first = [world.random_scene(rng) for rng in [random.Random(11)] for _ in range(50)]
+    second = [world.random_scene(rng) for rng in [random.Random(11)] for _ in range(50)]
+    assert first == second
+    assert a[0] == first[0]
+    assert first != [world.random_scene(rng) for rng in [random.Random(12)] for _ in range(50)]
+
+
+def test_captions_cover_the_world_and_use_only_the_table_vocabulary():
+    rng = random.Random(3)
+    scenes = [world.random_scene(rng) for _ in range(3000)]
+    table = tokens.TokenTable.load()
+    words = set()
+    for s in scenes:
+        for w in tokens.split_words(s.caption):
+            words.add(w)
+            assert w in table.glide_spaced and w in table.clip
+        assert len(table.glide_ids(s.caption)) <= tokens.GLIDE_CTX
+    shapes = {o.shape for s in scenes for o in s.objects}
+    colours = {o.colour for s in scenes for o in s.objects}
+    regions = {o.region for s in scenes for o in s.objects}
+    assert shapes == set(world.SHAPES) and len(shapes) >= 4
+    assert colours == set(world.COLOURS) and len(colours) >= 8
+    assert regions == set(world.REGIONS) | {None}
+    assert {s.background for s in scenes} == set(world.BACKGROUNDS)
+    assert any(len(s.objects) == 2 for s in scenes)
+    assert any(" to the left of " in s.caption for s in scenes)
+    assert any(" an orange " in f" {s.caption} " for s in scenes)
+    assert not any(" a orange" in s.caption for s in scenes)
+
+
+def test_the_evaluation_file_is_the_generator_output_and_holds_64_or_more_unique_captions():
+    path = os.path.join(SHAPES_DIR, "eval_captions.jsonl")
+    with open(path, encoding="utf-8") as f:
+        committed = f.read()
+    scenes = world.eval_scenes()
+    assert committed == world.eval_jsonl(scenes)
+    rows = [json.loads(line) for line in committed.splitlines()]
+    assert len(rows) >= 64
+    assert len({r["caption"] for r in rows}) == len(rows)
+    assert all(o["region"] for r in rows for o in r["objects"])
+
+
+def test_training_never_yields_a_held_out_caption():
+    probe = random.Random(5)
+    frequent = [world.random_scene(probe).caption for _ in range(4000)]
+    # Exclude the captions the raw generator produced most, so the filter has work to do with this seed.
+    held_out = {c for c in frequent if frequent.count(c) > 1} | world.held_out_captions()
+    assert len(held_out) > len(world.held_out_captions())
+    stream = world.training_scenes(random.Random(5), held_out)
+    drawn = [next(stream).caption for _ in range(4000)]
+    assert not held_out.intersection(drawn)
+
+
+def test_rendered_objects_have_their_colour_inside_and_the_background_outside():
+    obj = world.SceneObject("circle", "red", 0.5, 0.5, 0.2, "centre", None)
+    scene = world.Scene("a red circle in the centre", "white", False, (obj,), ((0, 0, 0), (0, 0, 0)))
+    img = render.to_uint8(render.render([scene]))[0]
+    assert img.shape == (256, 256, 3)
+    assert tuple(img[128, 128].tolist()) == world.COLOURS["red"]
+    assert tuple(img[5, 5].tolist()) == world.BACKGROUNDS["white"]
+    # Radius 0.2 → 51.2 px: just inside and just outside the outline along the row through the centre.
+    assert tuple(img[128, 128 + 49].tolist()) == world.COLOURS["red"]
+    assert tuple(img[128, 128 + 54].tolist()) == world.BACKGROUNDS["white"]
+
+
+def test_the_triangle_points_up_and_the_diamond_is_symmetric():
+    def widths(shape):
+        o = world.SceneObject(shape, "blue", 0.5, 0.5, 0.3, None, None)
+        s = world.Scene("x", "black", False, (o,), ((0, 0, 0), (0, 0, 0)))
+        mask = (render.render([s])[0, 2] > 0).float()  # blue channel high inside
+        rows = mask.sum(dim=1)
+        top, bottom = int(256 * 0.35), int(256 * 0.65)
+        return float(rows[top]), float(rows[bottom])
+    t_top, t_bottom = widths("triangle")
+    d_top, d_bottom = widths("diamond")
+    assert t_top < 0.6 * t_bottom
+    assert abs(d_top - d_bottom) <= 2
+
+
+def test_two_objects_stay_in_their_halves_and_downsampling_is_a_box_average():
+    rng = random.Random(9)
+    scenes = [world.two_object_scene(rng) for _ in range(40)]
+    for s in scenes:
+        for o in s.objects:
+            lo_x, hi_x = o.cx - o.r, o.cx + o.r
+            lo_y, hi_y = o.cy - o.r, o.cy + o.r
+            if o.region == "left":
+                assert hi_x < 0.5
+            elif o.region == "right":
+                assert lo_x > 0.5
+            elif o.region == "top":
+                assert hi_y < 0.5
+            else:
+                assert o.region == "bottom" and lo_y > 0.5
+    high = render.render(scenes[:2])
+    low = render.downsample(high)
+    assert low.shape == (2, 3, 64, 64)
+    assert torch.allclose(low[0, :, 3, 7], high[0, :, 12:16, 28:32].mean(dim=(1, 2)))
+
+
+def test_the_hybrid_loss_is_zero_for_a_perfect_prediction_and_positive_otherwise():
+    schedule = NoiseSchedule("squaredcos_cap_v2", "cpu")
+    g = torch.Generator().manual_seed(0)
+    x0 = torch.rand(4, 3, 8, 8, generator=g) * 2 - 1
+    noise = torch.randn(4, 3, 8, 8, generator=g)
+    t = torch.tensor([1, 100, 500, 999])
+    x_t = schedule.q_sample(x0, t, noise)
+    # v = −1 selects the posterior variance exactly, ε̂ = ε gives the true posterior mean: KL = 0, MSE = 0.
+    perfect = torch.cat([noise, -torch.ones_like(noise)], dim=1)
+    loss, mse, vb = hybrid_loss(schedule, perfect, x0, x_t, t, noise)
+    assert float(mse) == 0.0
+    assert abs(float(vb)) < 1e-5 and abs(float(loss)) < 1e-5
+    wrong = torch.cat([noise + 0.1, torch.zeros_like(noise)], dim=1)
+    loss2, mse2, vb2 = hybrid_loss(schedule, wrong, x0, x_t, t, noise)
+    assert float(mse2) == pytest.approx(0.01, rel=1e-4)
+    assert float(vb2) > 0
+
+
+@pytest.mark.parametrize("kind", ["base", "clip"])
+def test_a_short_training_run_writes_ema_weights_that_load_into_the_exporter_networks(tmp_path, kind):
+    out = tmp_path / "trained"
+    summary = train(TrainConfig(kind=kind, out=str(out), minutes=0.0005, batch=2, lr=1e-4, device="cpu",
+                                save_every=1e9, log_every=1))
+    assert summary["steps"] >= 1
+    state = load_trained(str(out / f"{kind}.pt.gz"))
+    assert state["meta"]["final"] and state["meta"]["steps"] == summary["steps"]
+    log = [json.loads(line) for line in (out / f"train-{kind}.log").read_text().splitlines()]
+    assert log[0]["event"] == "start" and log[-1]["event"] == "done"
+    facts = write_checkpoints({kind: str(out / f"{kind}.pt.gz")}, str(tmp_path / "ckpt"))
+    opts = preset("shapes", kind)
+    model = build(kind, opts)
+    if kind == "clip":
+        load_strict(model.text, torch.load(tmp_path / "ckpt" / "clip_text_enc.pt"), "text")
+        load_strict(model.image, torch.load(tmp_path / "ckpt" / "clip_image_enc.pt"), "image")
+        assert 0 < facts["logit_scale"] <= 100
+        emb = model.text.blocks["input"].w_voc
+    else:
+        load_strict(model, torch.load(tmp_path / "ckpt" / "base.pt"), "base")
+        emb = model.token_embedding.weight
+    # Rows of tokens no caption uses stay zero; the caption words' rows do not.
+    table = tokens.TokenTable.load()
+    used = table.clip["red"] if kind == "clip" else table.glide_spaced["red"]
+    assert float(emb[used].abs().sum()) > 0
+    assert float(emb[1000].abs().sum()) == 0
+
+
+def test_load_trained_reads_the_gzip_layout(tmp_path):
+    buf = io.BytesIO()
+    torch.save({"meta": {"kind": "base"}, "base": {"w": torch.ones(2)}}, buf)
+    path = tmp_path / "base.pt.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(buf.getvalue())
+    assert torch.equal(load_trained(str(path))["base"]["w"], torch.ones(2))
