@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Train the three glide-shapes models side by side on one device for a fixed wall-clock time each.
 #   usage: train_all.sh OUT_DIR [MINUTES] [DEVICE] [SEED]      (run from anywhere; python3 must have torch)
+#   MODELS="base upsample" trains a subset; INIT_DIR=DIR continues each model from DIR/<model>.pt.gz (an earlier
+#   run's EMA weights, fresh optimizer, learning rate LR if set).
 # Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute) and OUT_DIR/train-<model>.log.
 # The run exits non-zero if any model's training failed; the others still finish and keep their files.
 set -uo pipefail
@@ -13,17 +15,21 @@ python=${PYTHON:-python3}
 mkdir -p "$out"
 logs=$(mktemp -d)
 export PYTHONUNBUFFERED=1
+models=${MODELS:-base upsample clip}
 pids=()
-for model in base upsample clip; do
+for model in $models; do
+    extra=()
+    if [[ -n "${INIT_DIR:-}" ]]; then extra+=(--init "$(cd "$INIT_DIR" && pwd)/$model.pt.gz"); fi
+    if [[ -n "${LR:-}" ]]; then extra+=(--lr "$LR"); fi
     (cd "$here" && exec "$python" -m glide_shapes train --model "$model" --out "$out" --minutes "$minutes" \
-        --device "$device" --seed "$seed") > "$logs/stdout-$model.txt" 2>&1 &
+        --device "$device" --seed "$seed" "${extra[@]}") > "$logs/stdout-$model.txt" 2>&1 &
     pids+=($!)
 done
 rc=0
 for i in "${!pids[@]}"; do
     if ! wait "${pids[$i]}"; then rc=1; fi
 done
-for model in base upsample clip; do
+for model in $models; do
     echo "== $model"; tail -n 4 "$logs/stdout-$model.txt"
 done
 exit $rc
