@@ -1,19 +1,17 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using Glide.Imaging;
 using Glide.Models;
 using Glide.Noise;
 using Glide.Pipeline;
-using Glide.Tensors;
 using Glide.Tokenization;
-using Microsoft.ML.OnnxRuntime;
 
 namespace Glide.Cli;
 
 /// <summary><c>glide generate "prompt" -o out.png</c>: the text-to-image cascade to PNG files.</summary>
 internal static class GenerateCommand
 {
+    private const string Name = "glide generate";
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var prompt = new Argument<string>("prompt") { Description = "What to draw (\"\" generates unconditionally)." };
@@ -25,15 +23,15 @@ internal static class GenerateCommand
         {
             Description = "Write glide-<seed>.png files into this existing folder instead of --output.",
         };
-        var negative = new Option<string?>("--negative-prompt") { Description = "Steer away from this (replaces the empty unconditional prompt)." };
-        var count = new Option<int>("--count", "-n") { Description = "Number of images.", DefaultValueFactory = _ => 1 };
+        var negative = CascadeOptions.NegativePrompt();
+        var count = CascadeOptions.Count();
         var candidates = new Option<int?>("--candidates")
         {
             Description = "Best-of-N: sample this many 64×64 candidates, score each against the prompt with noised CLIP " +
                           "and upsample only the best --keep (needs the model's clip graphs; instead of -n).",
         };
         var keep = new Option<int?>("--keep") { Description = "With --candidates: how many of the best to upsample (default 1)." };
-        var seed = new Option<long>("--seed") { Description = "Seed of the first image; image k uses seed + k.", DefaultValueFactory = _ => 0 };
+        var seed = CascadeOptions.Seed();
         var guidance = new Option<float>("--guidance")
         {
             Description = "Classifier-free guidance scale, or with --guidance-mode clip the CLIP gradient scale (3.0 either way).",
@@ -49,8 +47,7 @@ internal static class GenerateCommand
         var baseSteps = new Option<string>("--base-steps") { Description = "Base respacing: \"100\", \"50\", \"ddim25\", …", DefaultValueFactory = _ => "100" };
         var upsampleSteps = new Option<string>("--upsample-steps") { Description = "Upsampler respacing.", DefaultValueFactory = _ => "fast27" };
         var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory (default: the bundled tiny test model)." };
-        var device = new Option<string>("--device") { Description = "cpu or cuda (falls back to cpu when CUDA cannot load).", DefaultValueFactory = _ => "cpu" };
-        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var device = CascadeOptions.Device();
         var noiseFrom = new Option<string?>("--noise-from") { Description = "Base-stage noise .npy (S+1, N, 3, 64, 64) instead of seeded noise, to reproduce a reference run." };
         var upsampleNoiseFrom = new Option<string?>("--upsample-noise-from") { Description = "Upsampler noise .npy (x_T only is enough)." };
 
@@ -107,7 +104,7 @@ internal static class GenerateCommand
                 parseResult.GetValue(outputPath),
                 parseResult.GetValue(outputDir),
                 parseResult.GetValue(modelDir),
-                parseResult.GetValue(device) == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
+                CascadeOptions.DeviceOf(parseResult, device),
                 parseResult.GetValue(noiseFrom),
                 parseResult.GetValue(upsampleNoiseFrom)),
             output,
@@ -122,22 +119,16 @@ internal static class GenerateCommand
     public static int Execute(
         GenerationRequest request, Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        try
+        var console = new CascadeConsole(Name, output, error);
+        return console.Run(() =>
         {
             request.Validate();
             var reranking = request.Keep is not null;
             var outputs = settings.OutputDirectory is { } folder
                 ? FolderPaths(folder)
-                : OutputPaths(settings.OutputPath ?? "glide.png", request.OutputCount);
-            var directory = settings.ModelDirectory ?? DefaultModel.Directory;
-            if (settings.ModelDirectory is null)
+                : NumberedOutputPaths.For(settings.OutputPath ?? "glide.png", request.OutputCount);
+            if (console.FindModelDirectory(settings.ModelDirectory) is not { } directory)
             {
-                output.WriteLine($"note: using {DefaultModel.Description}");
-            }
-
-            if (!Directory.Exists(directory))
-            {
-                error.WriteLine($"glide generate: model directory not found: {directory}");
                 return ExitCodes.BadInput;
             }
 
@@ -146,40 +137,26 @@ internal static class GenerateCommand
 
             if (reranking && !HasClip(directory))
             {
-                error.WriteLine(
-                    $"glide generate: --candidates reranks with noised CLIP, but the model directory {directory} has " +
+                return console.Refuse(
+                    $"--candidates reranks with noised CLIP, but the model directory {directory} has " +
                     "no clip graphs (clip.text, clip.image); export the clip model too, or use -n without reranking");
-                return ExitCodes.BadInput;
             }
 
             var clipGuided = request.Guidance == GuidanceMode.Clip;
             if (clipGuided && MissingClipGuidanceGraphs(directory) is { } problem)
             {
-                error.WriteLine($"glide generate: {problem}");
-                return ExitCodes.BadInput;
+                return console.Refuse(problem);
             }
 
-            var clock = Stopwatch.StartNew();
-            using var models = GlideModelSet.Load(
+            using var models = console.LoadModels(
                 directory, settings.Device,
                 new GlideModelSetOptions
                 {
                     Models = reranking || clipGuided ? ["base", "upsample", "clip"] : ["base", "upsample"],
                 });
-            if (models.DeviceFallback is { } fallback)
-            {
-                error.WriteLine($"warning: {fallback}");
-            }
-
-            var loadSeconds = clock.Elapsed.TotalSeconds;
             var cascade = new GlideCascade(models, new GlideTokenizer());
-            var progress = new ProgressPrinter(error, interactive: !Console.IsErrorRedirected);
-            var result = cascade.Generate(request, progress, cancellationToken, baseNoise, upsampleNoise);
-            if (result.PromptTruncated)
-            {
-                error.WriteLine("note: the prompt is longer than 128 tokens; only the first 128 were used");
-            }
-
+            var result = cascade.Generate(request, console.Progress, cancellationToken, baseNoise, upsampleNoise);
+            console.NotePromptTruncation(result.PromptTruncated);
             if (result.Rerank is { } rerank)
             {
                 PrintScores(output, request, rerank);
@@ -187,37 +164,12 @@ internal static class GenerateCommand
 
             foreach (var image in result.Images)
             {
-                var path = outputs?[image.Index] ?? SeedPath(settings.OutputDirectory!, image.Seed);
-                PngFile.Write(path, image.Rgb, image.Width, image.Height);
-                output.WriteLine(image.ClipScore is { } score
-                    ? string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"wrote {path} (seed {image.Seed}, candidate {image.Candidate}, clip score {score:F4})")
-                    : $"wrote {path} (seed {image.Seed.ToString(CultureInfo.InvariantCulture)})");
+                console.WriteImage(outputs?[image.Index] ?? SeedPath(settings.OutputDirectory!, image.Seed), image);
             }
 
-            var rerankTime = result.StageSeconds.TryGetValue(StageNames.Rerank, out var rerankSeconds)
-                ? string.Create(CultureInfo.InvariantCulture, $"rerank {rerankSeconds:F2} s, ")
-                : string.Empty;
-            output.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"time: load {loadSeconds:F1} s, text {result.StageSeconds[StageNames.Text]:F2} s, " +
-                $"base {result.StageSeconds[StageNames.Base]:F1} s, {rerankTime}" +
-                $"upsample {result.StageSeconds[StageNames.Upsample]:F1} s, " +
-                $"total {clock.Elapsed.TotalSeconds:F1} s on {models.EffectiveDevice.ToString().ToLowerInvariant()}"));
+            console.WriteTimes(result.StageSeconds, models.EffectiveDevice);
             return ExitCodes.Success;
-        }
-        catch (OperationCanceledException)
-        {
-            error.WriteLine("glide generate: canceled; no image was written");
-            return ExitCodes.Canceled;
-        }
-        catch (Exception e) when (e is ArgumentException or ModelManifestException or NpyFormatException
-                                      or IOException or UnauthorizedAccessException or OnnxRuntimeException)
-        {
-            error.WriteLine($"glide generate: {e.Message}");
-            return ExitCodes.BadInput;
-        }
+        });
     }
 
     /// <summary>
@@ -274,29 +226,5 @@ internal static class GenerateCommand
                 $"  {candidate.Candidate,9}  {request.SeedOf(candidate.Candidate),-20} {candidate.Score,7:F4}  " +
                 $"{candidate.Rank + 1,4}{(candidate.Kept ? "  kept" : string.Empty)}"));
         }
-    }
-
-    /// <summary>One path per image; refuses an output folder that does not exist before any work starts.</summary>
-    private static string[] OutputPaths(string path, int count)
-    {
-        if (string.IsNullOrWhiteSpace(path) || Directory.Exists(path))
-        {
-            throw new ArgumentException($"--output must be a PNG file path, got '{path}'");
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(folder))
-        {
-            throw new ArgumentException($"the output folder does not exist: {folder}");
-        }
-
-        if (count == 1)
-        {
-            return [path];
-        }
-
-        var stem = Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, Path.GetFileNameWithoutExtension(path));
-        var extension = Path.HasExtension(path) ? Path.GetExtension(path) : ".png";
-        return [.. Enumerable.Range(0, count).Select(k => $"{stem}-{k}{extension}")];
     }
 }

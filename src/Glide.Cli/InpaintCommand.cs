@@ -1,11 +1,9 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Glide.Imaging;
 using Glide.Models;
 using Glide.Pipeline;
 using Glide.Tokenization;
-using Microsoft.ML.OnnxRuntime;
 
 namespace Glide.Cli;
 
@@ -38,9 +36,9 @@ internal static class InpaintCommand
         {
             Description = "PNG path (default glide-inpaint.png); with --count > 1 the index is added (out-0.png, …).",
         };
-        var negative = new Option<string?>("--negative-prompt") { Description = "Steer away from this (replaces the empty unconditional prompt)." };
-        var count = new Option<int>("--count", "-n") { Description = "Number of images.", DefaultValueFactory = _ => 1 };
-        var seed = new Option<long>("--seed") { Description = "Seed of the first image; image k uses seed + k.", DefaultValueFactory = _ => 0 };
+        var negative = CascadeOptions.NegativePrompt();
+        var count = CascadeOptions.Count();
+        var seed = CascadeOptions.Seed();
         var guidance = new Option<float>("--guidance")
         {
             Description = "Classifier-free guidance scale.",
@@ -49,8 +47,7 @@ internal static class InpaintCommand
         var baseSteps = new Option<string>("--base-steps") { Description = "Base respacing: \"100\", \"50\", …", DefaultValueFactory = _ => "100" };
         var upsampleSteps = new Option<string>("--upsample-steps") { Description = "Upsampler respacing (ancestral steps).", DefaultValueFactory = _ => "fast27" };
         var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory with base-inpaint and upsample-inpaint (default: the bundled tiny test model)." };
-        var device = new Option<string>("--device") { Description = "cpu or cuda (falls back to cpu when CUDA cannot load).", DefaultValueFactory = _ => "cpu" };
-        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var device = CascadeOptions.Device();
 
         var command = new Command("inpaint", "Regenerate the masked region of an image from a prompt (64×64 base-inpaint + 256×256 upsample-inpaint).")
         {
@@ -93,7 +90,7 @@ internal static class InpaintCommand
                 parseResult.GetValue(keepTopRows),
                 parseResult.GetValue(outputPath),
                 parseResult.GetValue(modelDir),
-                parseResult.GetValue(device) == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu),
+                CascadeOptions.DeviceOf(parseResult, device)),
             output,
             error,
             cancellationToken)));
@@ -107,10 +104,11 @@ internal static class InpaintCommand
     public static int Execute(
         InpaintRequest request, Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        try
+        var console = new CascadeConsole(Name, output, error);
+        return console.Run(() =>
         {
             request.Validate();
-            var outputs = OutputPaths(settings.OutputPath ?? "glide-inpaint.png", request.Count);
+            var outputs = NumberedOutputPaths.For(settings.OutputPath ?? "glide-inpaint.png", request.Count);
 
             // Every input is checked before the models load: a bad file costs nothing.
             var source = PngImageReader.ReadFile(settings.ImagePath, InpaintInputs.ImageField);
@@ -121,59 +119,24 @@ internal static class InpaintCommand
             var inputs = InpaintInputs.Create(source, mask);
             DescribeInputs(output, source, inputs);
 
-            var directory = settings.ModelDirectory ?? DefaultModel.Directory;
-            if (settings.ModelDirectory is null)
+            if (console.FindModelDirectory(settings.ModelDirectory) is not { } directory)
             {
-                output.WriteLine($"note: using {DefaultModel.Description}");
-            }
-
-            if (!Directory.Exists(directory))
-            {
-                error.WriteLine($"{Name}: model directory not found: {directory}");
                 return ExitCodes.BadInput;
             }
 
-            var clock = Stopwatch.StartNew();
-            using var models = GlideModelSet.Load(
+            using var models = console.LoadModels(
                 directory, settings.Device, new GlideModelSetOptions { Models = ["base-inpaint", "upsample-inpaint"] });
-            if (models.DeviceFallback is { } fallback)
-            {
-                error.WriteLine($"warning: {fallback}");
-            }
-
-            var loadSeconds = clock.Elapsed.TotalSeconds;
             var cascade = new InpaintCascade(models, new GlideTokenizer());
-            var progress = new ProgressPrinter(error, interactive: !Console.IsErrorRedirected);
-            var result = cascade.Inpaint(request, inputs, progress, cancellationToken);
-            if (result.PromptTruncated)
-            {
-                error.WriteLine("note: the prompt is longer than 128 tokens; only the first 128 were used");
-            }
-
+            var result = cascade.Inpaint(request, inputs, console.Progress, cancellationToken);
+            console.NotePromptTruncation(result.PromptTruncated);
             foreach (var image in result.Images)
             {
-                PngFile.Write(outputs[image.Index], image.Rgb, image.Width, image.Height);
-                output.WriteLine($"wrote {outputs[image.Index]} (seed {image.Seed.ToString(CultureInfo.InvariantCulture)})");
+                console.WriteImage(outputs[image.Index], image);
             }
 
-            output.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"time: load {loadSeconds:F1} s, text {result.StageSeconds[StageNames.Text]:F2} s, " +
-                $"base {result.StageSeconds[StageNames.Base]:F1} s, upsample {result.StageSeconds[StageNames.Upsample]:F1} s, " +
-                $"total {clock.Elapsed.TotalSeconds:F1} s on {models.EffectiveDevice.ToString().ToLowerInvariant()}"));
+            console.WriteTimes(result.StageSeconds, models.EffectiveDevice);
             return ExitCodes.Success;
-        }
-        catch (OperationCanceledException)
-        {
-            error.WriteLine($"{Name}: canceled; no image was written");
-            return ExitCodes.Canceled;
-        }
-        catch (Exception e) when (e is ArgumentException or ModelManifestException or IOException
-                                      or UnauthorizedAccessException or OnnxRuntimeException)
-        {
-            error.WriteLine($"{Name}: {e.Message}");
-            return ExitCodes.BadInput;
-        }
+        });
     }
 
     private static void DescribeInputs(TextWriter output, RgbImage source, InpaintInputs inputs)
@@ -187,29 +150,5 @@ internal static class InpaintCommand
             CultureInfo.InvariantCulture,
             $"mask: keeps {inputs.KeptPixels:N0} of {total:N0} pixels at {size}×{size} " +
             $"({100.0 * inputs.KeptPixels / total:F0} %), generates the rest"));
-    }
-
-    /// <summary>One path per image; refuses an output folder that does not exist before any work starts.</summary>
-    private static string[] OutputPaths(string path, int count)
-    {
-        if (string.IsNullOrWhiteSpace(path) || Directory.Exists(path))
-        {
-            throw new ArgumentException($"--output must be a PNG file path, got '{path}'");
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(folder))
-        {
-            throw new ArgumentException($"the output folder does not exist: {folder}");
-        }
-
-        if (count == 1)
-        {
-            return [path];
-        }
-
-        var stem = Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, Path.GetFileNameWithoutExtension(path));
-        var extension = Path.HasExtension(path) ? Path.GetExtension(path) : ".png";
-        return [.. Enumerable.Range(0, count).Select(k => $"{stem}-{k}{extension}")];
     }
 }

@@ -8,20 +8,22 @@ namespace Glide.Diffusion;
 /// </summary>
 /// <remarks>
 /// Port of glide_text2im gaussian_diffusion.py <c>p_sample</c> with <c>cond_fn</c> (<c>condition_mean</c>), via the
-/// project's reference <c>glide_export.diffusion.Diffusion.p_sample</c>. As in the reference, the shift applies at
-/// every step, i = 0 included (where σ² is not zero, so the final sample is x0 plus the shift and may leave
-/// [−1, 1] by that much). The arithmetic follows torch's order: g·s, then σ²·(g·s), then mean + that, then
-/// + σ·noise, each rounded to float32. No allocation.
+/// project's reference <c>glide_export.diffusion.Diffusion.p_sample</c>. The step is <see cref="AncestralSampler"/>'s
+/// with a <see cref="MeanShift"/> between the posterior mean and the noise, so both share one implementation. As in
+/// the reference, the shift applies at every step, i = 0 included (where σ² is not zero, so the final sample is x0
+/// plus the shift and may leave [−1, 1] by that much). The arithmetic follows torch's order: g·s, then σ²·(g·s), then
+/// mean + that, then + σ·noise, each rounded to float32. No allocation.
 /// </remarks>
 public sealed class ConditionedAncestralSampler
 {
+    private readonly AncestralSampler _sampler;
+
     public ConditionedAncestralSampler(DiffusionSchedule schedule)
     {
-        ArgumentNullException.ThrowIfNull(schedule);
-        Schedule = schedule;
+        _sampler = new AncestralSampler(schedule);
     }
 
-    public DiffusionSchedule Schedule { get; }
+    public DiffusionSchedule Schedule => _sampler.Schedule;
 
     /// <summary>x_{t−1} from x_t, the model's output and the conditioning gradient at spaced index <paramref name="i"/>.
     /// </summary>
@@ -44,42 +46,7 @@ public sealed class ConditionedAncestralSampler
         Span<float> predXStart)
     {
         ValidateScale(scale);
-        var c = Schedule.Coefficients(i);
-        StepArguments.RequireModelOutput(modelOutput, xT, nameof(modelOutput));
-        StepArguments.RequireLength(gradient, xT.Length, nameof(gradient));
-        StepArguments.RequireLength(xNext, xT.Length, nameof(xNext));
-        StepArguments.RequireLength(predXStart, xT.Length, nameof(predXStart));
-        StepArguments.RequireSameOrDisjoint(xNext, nameof(xNext), xT, nameof(xT));
-        StepArguments.RequireDisjoint(xNext, nameof(xNext), gradient, nameof(gradient));
-        StepArguments.RequireDisjoint(predXStart, nameof(predXStart), xT, nameof(xT));
-        StepArguments.RequireDisjoint(predXStart, nameof(predXStart), xNext, nameof(xNext));
-        StepArguments.RequireDisjoint(predXStart, nameof(predXStart), modelOutput, nameof(modelOutput));
-        StepArguments.RequireDisjoint(xNext, nameof(xNext), modelOutput, nameof(modelOutput));
-        var addNoise = i != 0;
-        if (addNoise)
-        {
-            StepArguments.RequireLength(noise, xT.Length, nameof(noise));
-            StepArguments.RequireDisjoint(xNext, nameof(xNext), noise, nameof(noise));
-        }
-
-        var eps = modelOutput[..xT.Length]; // [C, H, W]
-        var v = modelOutput[xT.Length..]; // [C, H, W]
-
-        // 1. x0 from eps, clamped; mean = coef1·x0 + coef2·x_t (glide-spec §7.3), as in AncestralSampler.
-        GaussianStep.PredictXStartFromEps(c, xT, eps, predXStart);
-        GaussianStep.ClampToUnitRange(predXStart);
-        GaussianStep.PosteriorMean(c, predXStart, xT, xNext);
-
-        for (var e = 0; e < xNext.Length; e++)
-        {
-            // 2. condition_mean: mean + σ²·(s·g), σ² = exp(log σ²) of the learned range (§7.6).
-            var logVariance = GaussianStep.LearnedRangeLogVariance(c, v[e]);
-            var variance = (float)Math.Exp(logVariance);
-            var shifted = xNext[e] + (variance * (gradient[e] * scale));
-
-            // 3. + [i ≠ 0]·exp(0.5·log σ²)·noise (§7.4).
-            xNext[e] = addNoise ? shifted + (GaussianStep.LearnedRangeStd(c, v[e]) * noise[e]) : shifted;
-        }
+        _sampler.Step(i, modelOutput, xT, noise, xNext, predXStart, denoised: null, new MeanShift(gradient, scale));
     }
 
     /// <summary>Throws unless the gradient scale is a finite number.</summary>

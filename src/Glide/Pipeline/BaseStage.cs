@@ -70,40 +70,38 @@ public static class BaseStage
             noise.Fill(b, 0, x.AsSpan(b * image, image));
         }
 
-        var steps = schedule.Steps;
-        observer?.Invoke(0, x);
-        progress?.Report(new StageProgress(StageNames.Base, 0, steps));
-        for (var k = 1; k <= steps; k++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var i = steps - k;
-
-            // 1. The model sees [x; x] with the mapped original timestep (glide-spec §8.1 model_fn, §7.3).
-            x.CopyTo(modelInput, 0);
-            x.CopyTo(modelInput, n * image);
-            Array.Fill(timesteps, schedule.TimestepMap[i]);
-            unet.Run(modelInput, timesteps, rows, extras, modelOutput); // [2N, 6, S, S]
-
-            for (var b = 0; b < n; b++)
+        SamplingLoop.Run(
+            StageNames.Base,
+            schedule.Steps,
+            x,
+            (k, i) =>
             {
-                // 2. Guided eps from the conditional and unconditional rows; the conditional row's variance.
-                ClassifierFreeGuidance.Combine(
-                    modelOutput.AsSpan(b * output, output), modelOutput.AsSpan((n + b) * output, output),
-                    guidanceScales[b], guided);
+                // 1. The model sees [x; x] with the mapped original timestep (glide-spec §8.1 model_fn, §7.3).
+                x.CopyTo(modelInput, 0);
+                x.CopyTo(modelInput, n * image);
+                Array.Fill(timesteps, schedule.TimestepMap[i]);
+                unet.Run(modelInput, timesteps, rows, extras, modelOutput); // [2N, 6, S, S]
 
-                // 3. One ancestral step with this image's own k-th draw (none is needed at i = 0).
-                if (i != 0)
+                for (var b = 0; b < n; b++)
                 {
-                    noise.Fill(b, k, stepNoise);
+                    // 2. Guided eps from the conditional and unconditional rows; the conditional row's variance.
+                    ClassifierFreeGuidance.Combine(
+                        modelOutput.AsSpan(b * output, output), modelOutput.AsSpan((n + b) * output, output),
+                        guidanceScales[b], guided);
+
+                    // 3. One ancestral step with this image's own k-th draw (none is needed at i = 0).
+                    if (i != 0)
+                    {
+                        noise.Fill(b, k, stepNoise);
+                    }
+
+                    var row = x.AsSpan(b * image, image);
+                    sampler.Step(i, guided, row, stepNoise, row, predXStart, denoisers?[b]);
                 }
-
-                var row = x.AsSpan(b * image, image);
-                sampler.Step(i, guided, row, stepNoise, row, predXStart, denoisers?[b]);
-            }
-
-            observer?.Invoke(k, x);
-            progress?.Report(new StageProgress(StageNames.Base, k, steps));
-        }
+            },
+            progress,
+            cancellationToken,
+            observer);
 
         return x;
     }

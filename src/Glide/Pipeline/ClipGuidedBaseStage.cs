@@ -136,36 +136,34 @@ public static class ClipGuidedBaseStage
             noise.Fill(b, 0, x.AsSpan(b * image, image));
         }
 
-        var steps = schedule.Steps;
-        observer?.Invoke(0, x);
-        progress?.Report(new StageProgress(StageNames.Base, 0, steps));
-        for (var k = 1; k <= steps; k++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var i = steps - k;
-
-            // 1. The model and the CLIP gradient both see x_t with the mapped original timestep (§7.3, §8.4).
-            Array.Fill(timesteps, schedule.TimestepMap[i]);
-            unet.Run(x, timesteps, rows, null, modelOutput);       // [N, 6, S, S]
-            clip.Gradient(x, timesteps, embeddings, gradient);     // [N, 3, S, S]
-
-            for (var b = 0; b < n; b++)
+        SamplingLoop.Run(
+            StageNames.Base,
+            schedule.Steps,
+            x,
+            (k, i) =>
             {
-                // 2. One ancestral step, the mean shifted by σ²·s·g, with this image's own k-th draw.
-                if (i != 0)
+                // 1. The model and the CLIP gradient both see x_t with the mapped original timestep (§7.3, §8.4).
+                Array.Fill(timesteps, schedule.TimestepMap[i]);
+                unet.Run(x, timesteps, rows, null, modelOutput);       // [N, 6, S, S]
+                clip.Gradient(x, timesteps, embeddings, gradient);     // [N, 3, S, S]
+
+                for (var b = 0; b < n; b++)
                 {
-                    noise.Fill(b, k, stepNoise);
+                    // 2. One ancestral step, the mean shifted by σ²·s·g, with this image's own k-th draw.
+                    if (i != 0)
+                    {
+                        noise.Fill(b, k, stepNoise);
+                    }
+
+                    var row = x.AsSpan(b * image, image);
+                    sampler.Step(
+                        i, modelOutput.AsSpan(b * output, output), row, gradient.AsSpan(b * image, image),
+                        gradientScales[b], stepNoise, row, predXStart);
                 }
-
-                var row = x.AsSpan(b * image, image);
-                sampler.Step(
-                    i, modelOutput.AsSpan(b * output, output), row, gradient.AsSpan(b * image, image), gradientScales[b],
-                    stepNoise, row, predXStart);
-            }
-
-            observer?.Invoke(k, x);
-            progress?.Report(new StageProgress(StageNames.Base, k, steps));
-        }
+            },
+            progress,
+            cancellationToken,
+            observer);
 
         return x;
     }

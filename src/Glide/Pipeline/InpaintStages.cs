@@ -98,43 +98,22 @@ public static class InpaintStages
                 nameof(baseImages));
         }
 
-        // 1. low_res: the base output quantized to 8-bit levels before the graph's bilinear resize (§8.2, §11.15).
-        var lowRes = new float[baseImages.Length];
-        LowResQuantizer.Quantize(baseImages, lowRes);
+        // 1. low_res: the base output quantized to 8-bit levels (§8.2, §11.15); the source and mask on every row.
         var extras = new UNetExtras
         {
-            LowRes = lowRes,
+            LowRes = UpsamplerLoop.LowRes(baseImages),
             InpaintImage = Repeat(inputs.Image256, n),
             InpaintMask = Repeat(inputs.Mask256, n),
         };
-        var rows = text.Batch == n ? text : text.Repeat(0, n);
         var denoiser = new InpaintDenoiser(inputs.Image256, inputs.Mask256);
-
-        var image = unet.InputRowLength;
-        var output = unet.OutputRowLength;
-        var x = new float[n * image];
-        var modelOutput = new float[n * output];
-        var timesteps = new long[n];
-        var predXStart = new float[image];
-        var stepNoise = new float[image];
         var sampler = new AncestralSampler(schedule);
-        for (var b = 0; b < n; b++)
-        {
-            // 2. x_T = noise · temperature (only the initial noise is scaled).
-            noise.Fill(b, 0, stepNoise);
-            NoiseTemperature.Apply(stepNoise, temperature, x.AsSpan(b * image, image));
-        }
+        var stepNoise = new float[unet.InputRowLength];
+        var predXStart = new float[unet.InputRowLength];
 
-        var steps = schedule.Steps;
-        observer?.Invoke(0, x);
-        progress?.Report(new StageProgress(StageNames.Upsample, 0, steps));
-        for (var k = 1; k <= steps; k++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var i = steps - k;
-            Array.Fill(timesteps, schedule.TimestepMap[i]);
-            unet.Run(x, timesteps, rows, extras, modelOutput); // [N, 6, S, S]
-            for (var b = 0; b < n; b++)
+        // 2. x_T = noise · temperature (in the loop).
+        return UpsamplerLoop.Run(
+            unet, text, extras, noise, schedule, temperature,
+            (b, k, i, modelOutput, x) =>
             {
                 // 3. One ancestral step with this image's k-th draw (none at i = 0), x0 re-masked before the clamp.
                 if (i != 0)
@@ -142,15 +121,9 @@ public static class InpaintStages
                     noise.Fill(b, k, stepNoise);
                 }
 
-                var row = x.AsSpan(b * image, image);
-                sampler.Step(i, modelOutput.AsSpan(b * output, output), row, stepNoise, row, predXStart, denoiser);
-            }
-
-            observer?.Invoke(k, x);
-            progress?.Report(new StageProgress(StageNames.Upsample, k, steps));
-        }
-
-        return x;
+                sampler.Step(i, modelOutput, x, stepNoise, x, predXStart, denoiser);
+            },
+            progress, cancellationToken, observer);
     }
 
     private static void RequireVariant(UNetGraph unet, bool lowRes, int size)

@@ -49,47 +49,15 @@ public static class UpsampleStage
                 $"got {baseImages.Length}", nameof(baseImages));
         }
 
-        // 1. low_res: the base output quantized to 8-bit levels, before the graph's bilinear resize (§8.2, §11.15).
-        var lowRes = new float[baseImages.Length];
-        LowResQuantizer.Quantize(baseImages, lowRes);
-        var extras = new UNetExtras { LowRes = lowRes };
-        var rows = text.Batch == n ? text : text.Repeat(0, n);
-
-        var image = unet.InputRowLength;
-        var output = unet.OutputRowLength;
-        var x = new float[n * image];
-        var modelOutput = new float[n * output];
-        var timesteps = new long[n];
-        var predXStart = new float[image];
+        // 1. low_res: the base output quantized to 8-bit levels (§8.2, §11.15).
+        var extras = new UNetExtras { LowRes = UpsamplerLoop.LowRes(baseImages) };
         var sampler = new DdimSampler(schedule);
-        var draw = new float[image];
-        for (var b = 0; b < n; b++)
-        {
-            // 2. x_T = noise · temperature (only the initial noise is scaled).
-            noise.Fill(b, 0, draw);
-            NoiseTemperature.Apply(draw, temperature, x.AsSpan(b * image, image));
-        }
+        var predXStart = new float[unet.InputRowLength];
 
-        var steps = schedule.Steps;
-        observer?.Invoke(0, x);
-        progress?.Report(new StageProgress(StageNames.Upsample, 0, steps));
-        for (var k = 1; k <= steps; k++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var i = steps - k;
-            Array.Fill(timesteps, schedule.TimestepMap[i]);
-            unet.Run(x, timesteps, rows, extras, modelOutput); // [N, 6, S, S]
-            for (var b = 0; b < n; b++)
-            {
-                // 3. DDIM with eta 0: deterministic, so no per-step draw is taken.
-                var row = x.AsSpan(b * image, image);
-                sampler.Step(i, modelOutput.AsSpan(b * output, output), row, [], 0f, row, predXStart);
-            }
-
-            observer?.Invoke(k, x);
-            progress?.Report(new StageProgress(StageNames.Upsample, k, steps));
-        }
-
-        return x;
+        // 2. x_T = noise · temperature (in the loop). 3. Per image DDIM with eta 0: deterministic, so no draw is taken.
+        return UpsamplerLoop.Run(
+            unet, text, extras, noise, schedule, temperature,
+            (_, _, i, modelOutput, x) => sampler.Step(i, modelOutput, x, [], 0f, x, predXStart),
+            progress, cancellationToken, observer);
     }
 }
