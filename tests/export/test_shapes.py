@@ -173,3 +173,19 @@ def test_load_trained_reads_the_gzip_layout(tmp_path):
     with gzip.open(path, "wb") as f:
         f.write(buf.getvalue())
     assert torch.equal(load_trained(str(path))["base"]["w"], torch.ones(2))
+
+
+def test_upsampler_crops_are_aligned_so_the_low_res_crop_is_the_high_res_box_average():
+    from glide_shapes.train import SceneBatches
+    batches = SceneBatches(4, torch.device("cpu"), tokens.TokenTable.load())
+    for _ in range(3):
+        _, high, low = batches.next(2, high_res=True, crop=128)
+        assert high.shape == (2, 3, 128, 128) and low.shape == (2, 3, 32, 32)
+        # Both are 8-bit quantized after averaging, so they agree to within one level.
+        assert float((render.downsample(high, 32) - low).abs().max()) <= 1.0 / 127.5 + 1e-6
+
+
+def test_crop_is_refused_for_other_models_and_bad_sizes(tmp_path):
+    for kind, crop in (("base", 128), ("upsample", 100), ("upsample", 512)):
+        with pytest.raises(ValueError, match="crop="):
+            train(TrainConfig(kind=kind, out=str(tmp_path), minutes=0.001, batch=1, lr=1e-4, device="cpu", crop=crop))

@@ -49,6 +49,7 @@ class TrainConfig:
     warmup: int = 200
     ema: float = 0.999
     log_every: int = 50
+    crop: int = 0  # upsample only: train on aligned crops of this size (0 = whole 256×256 images)
     init: str = ""  # a <kind>.pt.gz from an earlier run to continue from (its EMA weights; fresh optimizer)
 
 
@@ -112,10 +113,21 @@ class SceneBatches:
         self.device = device
         self.table = table
 
-    def next(self, n: int, high_res: bool):
+    def next(self, n: int, high_res: bool, crop: int = 0):
+        """Scenes, the quantized 256×256 images (when asked) and the quantized 64×64 ones.
+
+        With `crop`, both come back as one random crop per batch, aligned to the 4×4 grid so that the low-res crop
+        is exactly the box average of the high-res one (the upsampler is convolutional; crops train it 256²/crop²
+        times cheaper per image)."""
         scenes = [next(self.stream) for _ in range(n)]
         high = render.render(scenes, self.device, render.HIGH)
         low = _quantize(render.downsample(high))
+        if high_res and crop:
+            factor = render.HIGH // render.LOW
+            cells = (render.HIGH - crop) // factor
+            y, x = (self.rng.randint(0, cells) * factor for _ in range(2))
+            high = high[:, :, y:y + crop, x:x + crop]
+            low = low[:, :, y // factor:(y + crop) // factor, x // factor:(x + crop) // factor]
         return scenes, (_quantize(high) if high_res else None), low
 
 
@@ -147,6 +159,9 @@ def _cpu_state(module: torch.nn.Module) -> Dict[str, torch.Tensor]:
 def train(cfg: TrainConfig) -> Dict:
     if cfg.kind not in KINDS:
         raise ValueError(f"unknown kind {cfg.kind!r}; expected one of {', '.join(KINDS)}")
+    factor = render.HIGH // render.LOW
+    if cfg.crop and (cfg.kind != "upsample" or cfg.crop % (8 * factor) or not 0 < cfg.crop <= render.HIGH):
+        raise ValueError(f"crop={cfg.crop}: only for the upsampler, a multiple of {8 * factor} up to {render.HIGH}")
     os.makedirs(cfg.out, exist_ok=True)
     device = torch.device(cfg.device)
     torch.manual_seed(cfg.seed)
@@ -206,7 +221,7 @@ def train(cfg: TrainConfig) -> Dict:
     running: List[float] = []
     emit({"event": "start", "kind": cfg.kind, "device": str(device),
           "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
-          "torch": torch.__version__, "batch": cfg.batch, "lr": cfg.lr, "minutes": cfg.minutes, "seed": cfg.seed,
+          "torch": torch.__version__, "batch": cfg.batch, "lr": cfg.lr, "minutes": cfg.minutes, "seed": cfg.seed, "crop": cfg.crop,
           "parameters": sum(p.numel() for p in params), "init": cfg.init or None})
 
     def save(final: bool) -> None:
@@ -225,7 +240,7 @@ def train(cfg: TrainConfig) -> Dict:
             break
         for group in optimizer.param_groups:
             group["lr"] = cfg.lr * _lr_factor(step, elapsed, total, cfg.warmup)
-        scenes, high, low = batches.next(cfg.batch, high_res=cfg.kind == "upsample")
+        scenes, high, low = batches.next(cfg.batch, high_res=cfg.kind == "upsample", crop=cfg.crop)
         captions = [s.caption for s in scenes]
         with autocast:
             if cfg.kind == "clip":
