@@ -189,3 +189,19 @@ def test_crop_is_refused_for_other_models_and_bad_sizes(tmp_path):
     for kind, crop in (("base", 128), ("upsample", 100), ("upsample", 512)):
         with pytest.raises(ValueError, match="crop="):
             train(TrainConfig(kind=kind, out=str(tmp_path), minutes=0.001, batch=1, lr=1e-4, device="cpu", crop=crop))
+
+
+def test_the_text_side_can_take_its_own_learning_rate():
+    from glide_shapes.train import _param_groups
+    model = build("base", preset("shapes", "base"))
+    params = list(model.parameters())
+    cfg = TrainConfig(kind="base", out="", minutes=1, batch=1, lr=1e-4, text_lr_mult=5.0)
+    rest, text = _param_groups(model, params, cfg)
+    assert text["base_lr"] == pytest.approx(5e-4) and rest["base_lr"] == pytest.approx(1e-4)
+    ids = {id(p) for p in text["params"]}
+    assert id(model.token_embedding.weight) in ids and id(model.transformer_proj.weight) in ids
+    assert any(id(p) in ids for n, p in model.named_parameters() if ".encoder_kv." in n)
+    assert id(model.out[-1].weight) not in ids and id(model.time_embed[0].weight) not in ids
+    assert len(text["params"]) + len(rest["params"]) == len(params)
+    single = _param_groups(model, params, TrainConfig(kind="base", out="", minutes=1, batch=1, lr=1e-4))
+    assert len(single) == 1 and single[0]["base_lr"] == 1e-4

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--device", default="cuda")
     r.add_argument("--save-every", type=float, default=60.0, help="seconds between EMA snapshots")
+    r.add_argument("--text-lr-mult", type=float, default=1.0,
+                   help="base/upsample: learning-rate multiplier for the text side (transformer, tables, encoder_kv)")
     r.add_argument("--crop", type=int, default=0, help="upsample only: train on aligned random crops of this size")
     r.add_argument("--init", default="", help="continue from an earlier run's <model>.pt.gz (fresh optimizer)")
 
@@ -76,7 +78,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         cfg = TrainConfig(kind=args.model, out=args.out, minutes=args.minutes,
                           batch=args.batch or DEFAULT_BATCH[args.model], lr=args.lr or DEFAULT_LR[args.model],
                           seed=args.seed, device=args.device, save_every=args.save_every,
-                          crop=args.crop, init=args.init)
+                          crop=args.crop, text_lr_mult=args.text_lr_mult, init=args.init)
         train(cfg)
     elif args.command == "checkpoints":
         from .train import write_checkpoints

@@ -50,6 +50,7 @@ class TrainConfig:
     ema: float = 0.999
     log_every: int = 50
     crop: int = 0  # upsample only: train on aligned crops of this size (0 = whole 256×256 images)
+    text_lr_mult: float = 1.0  # UNets: learning-rate multiplier for the text side and the attention's text keys
     init: str = ""  # a <kind>.pt.gz from an earlier run to continue from (its EMA weights; fresh optimizer)
 
 
@@ -131,6 +132,21 @@ class SceneBatches:
         return scenes, (_quantize(high) if high_res else None), low
 
 
+_TEXT_PREFIXES = ("transformer.", "transformer_proj.", "token_embedding.", "positional_embedding",
+                  "padding_embedding", "final_ln.")
+
+
+def _param_groups(modules: torch.nn.Module, params: List[torch.nn.Parameter], cfg: "TrainConfig") -> List[Dict]:
+    """One group at cfg.lr, or for a UNet with text_lr_mult ≠ 1 the text side (the transformer, its tables and
+    projection, and every attention block's encoder_kv) in a second group at cfg.lr × text_lr_mult."""
+    if cfg.kind == "clip" or cfg.text_lr_mult == 1.0:
+        return [{"params": params, "base_lr": cfg.lr}]
+    text, rest = [], []
+    for name, p in modules.named_parameters():
+        (text if name.startswith(_TEXT_PREFIXES) or ".encoder_kv." in name else rest).append(p)
+    return [{"params": rest, "base_lr": cfg.lr}, {"params": text, "base_lr": cfg.lr * cfg.text_lr_mult}]
+
+
 def _lr_factor(step: int, elapsed: float, total: float, warmup: int) -> float:
     warm = min(1.0, (step + 1) / warmup)
     progress = min(1.0, elapsed / total)
@@ -198,7 +214,8 @@ def train(cfg: TrainConfig) -> Dict:
     ema = copy.deepcopy(modules).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
-    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0, betas=(0.9, 0.999))
+    optimizer = torch.optim.AdamW(_param_groups(modules, params, cfg), lr=cfg.lr, weight_decay=0.0,
+                                  betas=(0.9, 0.999))
     batches = SceneBatches(cfg.seed + 1, device, table)
     schedule = NoiseSchedule(BASE_SCHEDULE if cfg.kind != "upsample" else UPSAMPLE_SCHEDULE, device)
     gen = torch.Generator(device=device).manual_seed(cfg.seed + 2)
@@ -221,7 +238,7 @@ def train(cfg: TrainConfig) -> Dict:
     running: List[float] = []
     emit({"event": "start", "kind": cfg.kind, "device": str(device),
           "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
-          "torch": torch.__version__, "batch": cfg.batch, "lr": cfg.lr, "minutes": cfg.minutes, "seed": cfg.seed, "crop": cfg.crop,
+          "torch": torch.__version__, "batch": cfg.batch, "lr": cfg.lr, "minutes": cfg.minutes, "seed": cfg.seed, "crop": cfg.crop, "text_lr_mult": cfg.text_lr_mult,
           "parameters": sum(p.numel() for p in params), "init": cfg.init or None})
 
     def save(final: bool) -> None:
@@ -239,7 +256,7 @@ def train(cfg: TrainConfig) -> Dict:
         if elapsed >= total:
             break
         for group in optimizer.param_groups:
-            group["lr"] = cfg.lr * _lr_factor(step, elapsed, total, cfg.warmup)
+            group["lr"] = group["base_lr"] * _lr_factor(step, elapsed, total, cfg.warmup)
         scenes, high, low = batches.next(cfg.batch, high_res=cfg.kind == "upsample", crop=cfg.crop)
         captions = [s.caption for s in scenes]
         with autocast:

@@ -2,7 +2,8 @@
 # Train the three glide-shapes models side by side on one device for a fixed wall-clock time each.
 #   usage: train_all.sh OUT_DIR [MINUTES] [DEVICE] [SEED]      (run from anywhere; python3 must have torch)
 #   MODELS="base upsample" trains a subset; INIT_DIR=DIR continues each model from DIR/<model>.pt.gz (an earlier
-#   run's EMA weights, fresh optimizer, learning rate LR if set); CROP=128 trains the upsampler on aligned crops.
+#   run's EMA weights, fresh optimizer, learning rate LR if set); CROP=128 trains the upsampler on aligned crops;
+#   TEXT_LR_MULT=5 raises the UNets' text-side learning rate.
 # Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute) and OUT_DIR/train-<model>.log.
 # The run exits non-zero if any model's training failed; the others still finish and keep their files.
 set -uo pipefail
@@ -22,6 +23,7 @@ for model in $models; do
     if [[ -n "${INIT_DIR:-}" ]]; then extra+=(--init "$(cd "$INIT_DIR" && pwd)/$model.pt.gz"); fi
     if [[ -n "${LR:-}" ]]; then extra+=(--lr "$LR"); fi
     if [[ "$model" == upsample && -n "${CROP:-}" ]]; then extra+=(--crop "$CROP"); fi
+    if [[ "$model" != clip && -n "${TEXT_LR_MULT:-}" ]]; then extra+=(--text-lr-mult "$TEXT_LR_MULT"); fi
     (cd "$here" && exec "$python" -m glide_shapes train --model "$model" --out "$out" --minutes "$minutes" \
         --device "$device" --seed "$seed" "${extra[@]}") > "$logs/stdout-$model.txt" 2>&1 &
     pids+=($!)
