@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using Glide.Imaging;
 
 namespace GlideFunctions.Tests.Api;
@@ -9,8 +10,6 @@ namespace GlideFunctions.Tests.Api;
 /// </summary>
 internal static class UploadPngs
 {
-    private static readonly uint[] CrcTable = BuildCrcTable();
-
     /// <summary>A colourful, non-square source (stretched to a square by the intake).</summary>
     public static byte[] Source(int width = 40, int height = 30)
     {
@@ -73,7 +72,7 @@ internal static class UploadPngs
         const int ihdrType = 12; // after the 8-byte signature and the 4-byte length
         BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(ihdrType + 4), 100_000);
         BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(ihdrType + 8), 100_000);
-        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(ihdrType + 17), Crc32(png.AsSpan(ihdrType, 17)));
+        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(ihdrType + 17), Crc32.HashToUInt32(png.AsSpan(ihdrType, 17)));
         return png;
     }
 
@@ -81,33 +80,4 @@ internal static class UploadPngs
     public static byte[] Jpeg() => [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0x00];
 
     public static string Base64(byte[] bytes) => Convert.ToBase64String(bytes);
-
-    // The PNG CRC (ISO 3309, reflected polynomial 0xEDB88320) over a chunk's type and data.
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return crc ^ 0xFFFFFFFFu;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (var n = 0u; n < 256; n++)
-        {
-            var c = n;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
-    }
 }
