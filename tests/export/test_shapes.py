@@ -205,3 +205,85 @@ def test_the_text_side_can_take_its_own_learning_rate():
     assert len(text["params"]) + len(rest["params"]) == len(params)
     single = _param_groups(model, params, TrainConfig(kind="base", out="", minutes=1, batch=1, lr=1e-4))
     assert len(single) == 1 and single[0]["base_lr"] == 1e-4
+
+
+def _captions_batch(captions):
+    table = tokens.TokenTable.load()
+    ids, mask = table.glide_batch(captions, [False] * len(captions))
+    return torch.from_numpy(ids), torch.from_numpy(mask)
+
+
+def test_the_text_side_starts_with_the_pooled_vector_a_function_of_the_caption_alone():
+    from glide_shapes.train import _init_unet, _used_token_ids
+    model = build("base", preset("shapes", "base"))
+    _init_unet(model, _used_token_ids(tokens.TokenTable.load())["glide"])
+    assert float(model.padding_embedding.abs().max()) == 0.0
+    ids, mask = _captions_batch(["a red circle", "a blue circle", "a green square on the left"])
+    with torch.no_grad():
+        pooled, xf_out = model.encode_text(ids, mask)
+        # Every padding position holds the same caption-derived vector (they all start from zero)...
+        assert torch.allclose(xf_out[:, :, 20], xf_out[:, :, 127], atol=5e-3)
+        # ...so the pooled vector moves with the caption by a large fraction of its size, not a few percent.
+        spread = (pooled - pooled.mean(0)).norm(dim=1).mean() / pooled.mean(0).norm()
+        assert float(spread) > 0.3
+        # The empty prompt carries nothing: all zeros in, the projection's bias out.
+        empty = model.encode_text(torch.full((1, 128), 50256), torch.zeros(1, 128, dtype=torch.bool))[0]
+        assert torch.allclose(empty[0], model.transformer_proj.bias, atol=1e-6)
+
+
+def test_the_snr_weight_leaves_low_noise_alone_and_caps_high_noise():
+    from glide_shapes.losses import snr_weight
+    schedule = NoiseSchedule("squaredcos_cap_v2", "cpu")
+    t = torch.tensor([0, 100, 400, 800, 950, 999])
+    w = snr_weight(schedule, t, 20.0)
+    assert w[:3].tolist() == [1.0, 1.0, 1.0]  # SNR ≥ 1 up to about t = 500 for this schedule
+    assert 1.0 < float(w[3]) < 20.0 and float(w[4]) == 20.0 and float(w[5]) == 20.0
+    assert snr_weight(schedule, t, 1.0).tolist() == [1.0] * 6
+    g = torch.Generator().manual_seed(1)
+    x0 = torch.rand(6, 3, 8, 8, generator=g) * 2 - 1
+    noise = torch.randn(6, 3, 8, 8, generator=g)
+    x_t = schedule.q_sample(x0, t, noise)
+    out = torch.cat([noise + 0.1, torch.zeros_like(noise)], dim=1)
+    plain, mse, vb = hybrid_loss(schedule, out, x0, x_t, t, noise)
+    weighted, mse_w, vb_w = hybrid_loss(schedule, out, x0, x_t, t, noise, max_weight=20.0)
+    assert float(mse_w) == float(mse) and float(vb_w) == float(vb)  # the logged parts stay unweighted
+    assert float(weighted) == pytest.approx(float(vb) + 0.01 * float(w.mean()), rel=1e-4)
+    assert float(weighted) > float(plain)
+
+
+def test_reset_text_keeps_the_image_side_and_starts_from_the_old_mean_projection(tmp_path):
+    first = tmp_path / "first"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0005, batch=2, lr=1e-3, device="cpu",
+                      save_every=1e9))
+    old = load_trained(str(first / "base.pt.gz"))["base"]
+    second = tmp_path / "second"
+    # No steps: what is saved is the model as the reset left it.
+    train(TrainConfig(kind="base", out=str(second), minutes=0.0, batch=2, lr=1e-3, device="cpu",
+                      save_every=1e9, init=str(first / "base.pt.gz"), reset_text=True))
+    new = load_trained(str(second / "base.pt.gz"))["base"]
+    text = ("transformer.", "transformer_proj.", "token_embedding.", "positional_embedding", "padding_embedding",
+            "final_ln.")
+    for name, value in old.items():
+        if not name.startswith(text):
+            assert torch.equal(value, new[name]), name
+    assert float(new["padding_embedding"].abs().max()) == 0.0
+    assert float(new["transformer_proj.weight"].abs().max()) == 0.0
+    from glide_shapes.train import reset_sample
+    model = build("base", preset("shapes", "base"))
+    model.load_state_dict(old)
+    ids, mask = reset_sample(tokens.TokenTable.load(), 0 + 4)  # TrainConfig's seed 0
+    with torch.no_grad():
+        expected = model.encode_text(ids, mask)[0].mean(0)
+    # The image side first sees the old model's mean pooled vector, whatever the caption.
+    assert torch.allclose(new["transformer_proj.bias"], expected, atol=1e-5)
+    with pytest.raises(ValueError, match="reset_text"):
+        train(TrainConfig(kind="base", out=str(tmp_path / "x"), minutes=0.0, batch=2, lr=1e-3, device="cpu",
+                          reset_text=True))
+
+
+def test_padding_embedding_stays_frozen_during_training(tmp_path):
+    train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0005, batch=2, lr=1e-2, device="cpu",
+                      save_every=1e9, snr_weight_max=20.0, high_t_share=0.5))
+    state = load_trained(str(tmp_path / "base.pt.gz"))
+    assert state["meta"]["steps"] >= 1
+    assert float(state["base"]["padding_embedding"].abs().max()) == 0.0

@@ -34,6 +34,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="base/upsample: learning-rate multiplier for the text side (transformer, tables, encoder_kv)")
     r.add_argument("--crop", type=int, default=0, help="upsample only: train on aligned random crops of this size")
     r.add_argument("--init", default="", help="continue from an earlier run's <model>.pt.gz (fresh optimizer)")
+    r.add_argument("--warmup", type=int, default=200, help="learning-rate warm-up steps")
+    r.add_argument("--ema", type=float, default=0.999, help="EMA decay of the saved weights")
+    r.add_argument("--snr-weight-max", type=float, default=1.0,
+                   help="base/upsample: weight each sample's ε MSE by clamp(1/SNR(t), 1, this)")
+    r.add_argument("--high-t-share", type=float, default=0.0,
+                   help="base/upsample: share of samples with t from the top 40 %% of the steps")
+    r.add_argument("--reset-text", action="store_true",
+                   help="base/upsample with --init: keep the image side, start the text side afresh")
 
     k = sub.add_parser("checkpoints", help="unpack trained .pt.gz files into the exporter's checkpoint layout")
     k.add_argument("--trained", required=True, help="directory holding base.pt.gz, upsample.pt.gz, clip.pt.gz")
@@ -78,7 +86,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         cfg = TrainConfig(kind=args.model, out=args.out, minutes=args.minutes,
                           batch=args.batch or DEFAULT_BATCH[args.model], lr=args.lr or DEFAULT_LR[args.model],
                           seed=args.seed, device=args.device, save_every=args.save_every,
-                          crop=args.crop, text_lr_mult=args.text_lr_mult, init=args.init)
+                          crop=args.crop, text_lr_mult=args.text_lr_mult, init=args.init,
+                          reset_text=args.reset_text, warmup=args.warmup, ema=args.ema,
+                          snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share)
         train(cfg)
     elif args.command == "checkpoints":
         from .train import write_checkpoints

@@ -66,11 +66,18 @@ def _discretized_gaussian_log_likelihood(x, mean, log_scale):
 
 
 def hybrid_loss(schedule: NoiseSchedule, output: torch.Tensor, x0: torch.Tensor, x_t: torch.Tensor,
-                t: torch.Tensor, noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(loss, mse, vb), each a scalar mean over the batch; `output` is the model's [N, 6, H, W]."""
+                t: torch.Tensor, noise: torch.Tensor, max_weight: float = 1.0
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(loss, mse, vb), each a scalar mean over the batch; `output` is the model's [N, 6, H, W].
+
+    With `max_weight` > 1 each sample's ε MSE is weighted by 1/SNR(t) clamped to [1, max_weight] (the loss's
+    `mse` stays unweighted, for the logs). ε-MSE is SNR × the x0 error, so at high t — where only the caption says
+    what the picture will be — getting x0 wrong costs almost nothing; the weight gives those steps a real share of
+    the gradient. Below SNR 1 nothing changes."""
     output = output.float()
     eps, v = output[:, :3], output[:, 3:]
     mse = ((noise - eps) ** 2).mean(dim=(1, 2, 3))
+    weight = snr_weight(schedule, t, max_weight)
     # The bound term trains only the variance: the mean comes from a detached ε̂.
     frac = (v + 1.0) / 2.0
     model_log_var = frac * schedule.at("log_betas", t) + (1.0 - frac) * schedule.at("post_log_var", t)
@@ -81,4 +88,10 @@ def hybrid_loss(schedule: NoiseSchedule, output: torch.Tensor, x0: torch.Tensor,
     kl = _normal_kl(true_mean, true_log_var, model_mean, model_log_var).mean(dim=(1, 2, 3)) / math.log(2.0)
     nll = -_discretized_gaussian_log_likelihood(x0, model_mean, 0.5 * model_log_var).mean(dim=(1, 2, 3)) / math.log(2.0)
     vb = torch.where(t == 0, nll, kl) * (schedule.steps / 1000.0)
-    return (mse + vb).mean(), mse.mean(), vb.mean()
+    return (weight * mse + vb).mean(), mse.mean(), vb.mean()
+
+
+def snr_weight(schedule: NoiseSchedule, t: torch.Tensor, max_weight: float) -> torch.Tensor:
+    """clamp(1 / SNR(t), 1, max_weight) per sample; SNR = ᾱ / (1 − ᾱ)."""
+    inv_snr = schedule.t["sqrt_recipm1_ac"][t] ** 2
+    return inv_snr.clamp(min=1.0, max=max(1.0, max_weight))

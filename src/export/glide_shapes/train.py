@@ -52,6 +52,9 @@ class TrainConfig:
     crop: int = 0  # upsample only: train on aligned crops of this size (0 = whole 256×256 images)
     text_lr_mult: float = 1.0  # UNets: learning-rate multiplier for the text side and the attention's text keys
     init: str = ""  # a <kind>.pt.gz from an earlier run to continue from (its EMA weights; fresh optimizer)
+    snr_weight_max: float = 1.0  # UNets: ε MSE weighted by clamp(1/SNR, 1, this) (losses.hybrid_loss)
+    high_t_share: float = 0.0  # UNets: share of samples with t drawn from the top 40 % of steps instead of all
+    reset_text: bool = False  # UNets continued with `init`: start the text side afresh (_reset_text)
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -76,16 +79,65 @@ def _zero_unused_rows(weight: torch.Tensor, used: List[int]) -> None:
         weight[~keep.to(weight.device)] = 0.0
 
 
+def _init_text(model: torch.nn.Module, used: List[int]) -> None:
+    """The UNet's text side, set up so that the caption reaches the image side from the first step.
+
+    The pooled text vector is the transformer's output at the *last* of 128 positions, which is padding for every
+    caption here; padding positions read `padding_embedding` instead of a token. With padding embeddings and the
+    transformer's biases at zero, every padding position starts as an exact zero vector (LayerNorm(0) = 0, the
+    linear maps of 0 are 0), so its attention output is the mean of the caption tokens' values and everything it
+    carries afterwards — the pooled vector, and the padding keys the UNet's attention reads — is a function of the
+    caption alone. Drawn at random instead (the previous set-up), 120 position-specific padding vectors drown the
+    ~8 caption tokens and the networks first learn to ignore the text. `padding_embedding` stays frozen at zero."""
+    with torch.no_grad():
+        model.token_embedding.weight.normal_(0.0, 0.02)
+        model.positional_embedding.normal_(0.0, 0.02)
+        if model.padding_embedding is not None:
+            model.padding_embedding.zero_()
+        for module in model.transformer.modules():
+            if isinstance(module, torch.nn.Linear):
+                module.bias.zero_()
+    _zero_unused_rows(model.token_embedding.weight, used)
+
+
 def _init_unet(model: torch.nn.Module, used: List[int]) -> None:
     # PyTorch's default initialisation, the final convolution zeroed (the network starts by predicting zero noise
-    # and the mid-point variance), and the text tables at a small scale.
+    # and the mid-point variance), and the text side as _init_text sets it.
     with torch.no_grad():
         model.out[-1].weight.zero_()
         model.out[-1].bias.zero_()
-        for p in (model.positional_embedding, model.padding_embedding, model.token_embedding.weight):
-            if p is not None:
-                p.normal_(0.0, 0.02)
-    _zero_unused_rows(model.token_embedding.weight, used)
+    _init_text(model, used)
+
+
+def reset_sample(table: TokenTable, seed: int, n: int = 256):
+    """The captions _reset_text averages the old projection over: n training captions, every fifth one dropped."""
+    stream = world.training_scenes(random.Random(seed), world.held_out_captions())
+    captions = [next(stream).caption for _ in range(n)]
+    tokens, mask = table.glide_batch(captions, [i % 5 == 0 for i in range(n)])
+    return torch.from_numpy(tokens), torch.from_numpy(mask)
+
+
+def _reset_text(model: torch.nn.Module, used: List[int], tokens: torch.Tensor, mask: torch.Tensor,
+                seed: int) -> None:
+    """Continue a trained UNet with a fresh text side (_init_text): the image side keeps what it learned.
+
+    The new projection starts at zero weight with the old model's mean pooled vector (over `tokens`) as its bias,
+    so the image side first sees what it was trained with and the caption's influence grows from there."""
+    with torch.no_grad():
+        old_mean = model.encode_text(tokens, mask)[0].mean(dim=0)
+        state = torch.random.get_rng_state()
+        torch.manual_seed(seed)
+        for module in model.transformer.modules():
+            if isinstance(module, torch.nn.Linear):
+                module.reset_parameters()
+            elif isinstance(module, torch.nn.LayerNorm):
+                module.reset_parameters()
+        if model.final_ln is not None:
+            model.final_ln.reset_parameters()
+        torch.random.set_rng_state(state)
+        _init_text(model, used)
+        model.transformer_proj.weight.zero_()
+        model.transformer_proj.bias.copy_(old_mean)
 
 
 def _init_clip(pair, used: List[int]) -> None:
@@ -143,6 +195,8 @@ def _param_groups(modules: torch.nn.Module, params: List[torch.nn.Parameter], cf
         return [{"params": params, "base_lr": cfg.lr}]
     text, rest = [], []
     for name, p in modules.named_parameters():
+        if not p.requires_grad:
+            continue
         (text if name.startswith(_TEXT_PREFIXES) or ".encoder_kv." in name else rest).append(p)
     return [{"params": rest, "base_lr": cfg.lr}, {"params": text, "base_lr": cfg.lr * cfg.text_lr_mult}]
 
@@ -182,6 +236,8 @@ def train(cfg: TrainConfig) -> Dict:
     device = torch.device(cfg.device)
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
+    if device.type == "cpu":
+        torch.set_num_threads(os.cpu_count() or 1)  # this torch build defaults to one thread
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
@@ -211,6 +267,14 @@ def train(cfg: TrainConfig) -> Dict:
                 log_scale.fill_(math.log(earlier["logit_scale"]))
         else:
             modules.load_state_dict(earlier[cfg.kind])
+    if cfg.reset_text:
+        if cfg.kind == "clip" or not cfg.init:
+            raise ValueError("reset_text continues a trained UNet: it needs init and a base or upsample model")
+        tokens, mask = reset_sample(table, cfg.seed + 4)
+        _reset_text(modules, used["glide"], tokens.to(device), mask.to(device), cfg.seed + 5)
+    if cfg.kind != "clip" and modules.padding_embedding is not None:
+        modules.padding_embedding.requires_grad_(False)  # frozen (see _init_text)
+        params = [p for p in params if p.requires_grad]
     ema = copy.deepcopy(modules).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
@@ -286,10 +350,14 @@ def train(cfg: TrainConfig) -> Dict:
                 tokens_t = torch.from_numpy(tokens).to(device)
                 mask_t = torch.from_numpy(mask).to(device)
                 t = torch.randint(0, schedule.steps, (cfg.batch,), device=device, generator=gen)
+                if cfg.high_t_share > 0:
+                    t_high = torch.randint(int(0.6 * schedule.steps), schedule.steps, (cfg.batch,), device=device,
+                                         generator=gen)
+                    t = torch.where(torch.rand(cfg.batch, device=device, generator=gen) < cfg.high_t_share, t_high, t)
                 noise = torch.randn(x0.shape, device=device, generator=gen)
                 x_t = schedule.q_sample(x0, t, noise)
                 out = modules(x_t, t, tokens_t, mask_t, low_res=low if cfg.kind == "upsample" else None)
-                loss, mse, vb = hybrid_loss(schedule, out, x0, x_t, t, noise)
+                loss, mse, vb = hybrid_loss(schedule, out, x0, x_t, t, noise, cfg.snr_weight_max)
                 extra = {"mse": float(mse), "vb": float(vb)} if (step + 1) % cfg.log_every == 0 else {}
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
