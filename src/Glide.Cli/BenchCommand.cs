@@ -16,7 +16,7 @@ namespace Glide.Cli;
 /// </summary>
 internal static class BenchCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, DefaultModel defaultModel)
     {
         var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory (default: the bundled tiny test model)." };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per graph (after one warm-up).", DefaultValueFactory = _ => 5 };
@@ -33,7 +33,7 @@ internal static class BenchCommand
             modelDir, repeats, device, noTorch, python,
         };
         command.SetAction(parseResult => Execute(
-            parseResult.GetValue(modelDir) ?? DefaultModel.Directory,
+            parseResult.GetValue(modelDir) ?? defaultModel.Directory,
             parseResult.GetValue(repeats),
             parseResult.GetValue(device) == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
             parseResult.GetValue(noTorch) ? null : parseResult.GetValue(python),

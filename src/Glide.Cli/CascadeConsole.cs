@@ -18,14 +18,17 @@ internal sealed class CascadeConsole
     private readonly string _name;
     private readonly TextWriter _output;
     private readonly TextWriter _error;
+    private readonly DefaultModel _defaultModel;
     private readonly Stopwatch _clock = new();
     private double _loadSeconds;
 
     /// <param name="name">How messages name the command, e.g. <c>glide generate</c>.</param>
     /// <param name="output">stdout: notes on the inputs, written files, scores and times.</param>
     /// <param name="error">stderr: progress, warnings and failures.</param>
-    public CascadeConsole(string name, TextWriter output, TextWriter error)
+    /// <param name="defaultModel">The model to use when no model directory is given.</param>
+    public CascadeConsole(string name, TextWriter output, TextWriter error, DefaultModel defaultModel)
     {
+        _defaultModel = defaultModel;
         _name = name;
         _output = output;
         _error = error;
@@ -63,15 +66,15 @@ internal sealed class CascadeConsole
     }
 
     /// <summary>
-    /// The model directory to load: <paramref name="modelDirectory"/>, or the bundled tiny model (with a note saying
-    /// so); null, with the reason printed, when it does not exist.
+    /// The model directory to load: <paramref name="modelDirectory"/>, or the default model (with a note saying so);
+    /// null, with the reason printed, when it does not exist.
     /// </summary>
     public string? FindModelDirectory(string? modelDirectory)
     {
-        var directory = modelDirectory ?? DefaultModel.Directory;
+        var directory = modelDirectory ?? _defaultModel.Directory;
         if (modelDirectory is null)
         {
-            _output.WriteLine($"note: using {DefaultModel.Description}");
+            _output.WriteLine($"note: using {_defaultModel.Description}");
         }
 
         if (!Directory.Exists(directory))

@@ -6,19 +6,23 @@ namespace Glide.Cli;
 internal static class CliApp
 {
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
-        Run(args, Console.In, output, error);
+        Run(args, Console.In, output, error, DefaultModel.Bundled);
 
-    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, reading standard input from <paramref name="input"/>.</summary>
-    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
+    /// <summary>
+    /// As <see cref="Run(string[], TextWriter, TextWriter)"/>, reading standard input from <paramref name="input"/> and
+    /// using <paramref name="defaultModel"/> where no <c>--model-dir</c> is given.
+    /// </summary>
+    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error, DefaultModel defaultModel)
     {
+        ArgumentNullException.ThrowIfNull(defaultModel);
         var root = new RootCommand("GLIDE text-to-image diffusion on ONNX Runtime.")
         {
-            GenerateCommand.Create(output, error),
-            InpaintCommand.Create(output, error),
-            BenchCommand.Create(output, error),
+            GenerateCommand.Create(output, error, defaultModel),
+            InpaintCommand.Create(output, error, defaultModel),
+            BenchCommand.Create(output, error, defaultModel),
             VerifyModelCommand.Create(output, error),
             TokenizeCommand.Create(input, output, error),
-            EvalCommand.Create(output, error),
+            EvalCommand.Create(output, error, defaultModel),
         };
 
         var parseResult = root.Parse(args);

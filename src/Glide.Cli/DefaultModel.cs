@@ -1,12 +1,15 @@
 namespace Glide.Cli;
 
-/// <summary>
-/// The model used when no --model-dir is given: the tiny random-weight set copied next to the binary at build
-/// time (tests/fixtures/tiny). It runs the real cascade end to end but, untrained, draws noise, not pictures.
-/// </summary>
-internal static class DefaultModel
+/// <summary>The model a command uses when no <c>--model-dir</c> is given, and how its note describes it.</summary>
+/// <param name="Directory">The exported model directory.</param>
+/// <param name="Description">Completes "note: using …" on stdout.</param>
+internal sealed record DefaultModel(string Directory, string Description)
 {
-    public const string Description = "the bundled tiny random-weight test model (it draws noise, not pictures; pass --model-dir for real weights)";
-
-    public static string Directory => Path.Combine(AppContext.BaseDirectory, "models", "tiny");
+    /// <summary>
+    /// The bundled tiny random-weight set copied next to the binary at build time (tests/fixtures/tiny). It runs the
+    /// real cascade end to end but, untrained, draws noise, not pictures.
+    /// </summary>
+    public static DefaultModel Bundled { get; } = new(
+        Path.Combine(AppContext.BaseDirectory, "models", "tiny"),
+        "the bundled tiny random-weight test model (it draws noise, not pictures; pass --model-dir for real weights)");
 }

@@ -17,7 +17,7 @@ namespace Glide.Cli;
 /// </summary>
 internal static class EvalCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, DefaultModel defaultModel)
     {
         var captions = new Option<string>("--captions")
         {
@@ -87,6 +87,7 @@ internal static class EvalCommand
                 parseResult.GetValue(saveDir),
                 parseResult.GetValue(json),
                 parseResult.GetValue(device) == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu),
+            defaultModel,
             output,
             error,
             cancellationToken)));
@@ -108,7 +109,8 @@ internal static class EvalCommand
         string? JsonPath,
         ExecutionDevice Device);
 
-    public static int Execute(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static int Execute(
+        Settings settings, DefaultModel defaultModel, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         try
         {
@@ -125,10 +127,10 @@ internal static class EvalCommand
                 captions = [.. captions.Take(limit)];
             }
 
-            var directory = settings.ModelDirectory ?? DefaultModel.Directory;
+            var directory = settings.ModelDirectory ?? defaultModel.Directory;
             if (settings.ModelDirectory is null)
             {
-                output.WriteLine($"note: using {DefaultModel.Description}");
+                output.WriteLine($"note: using {defaultModel.Description}");
             }
 
             if (!Directory.Exists(directory))

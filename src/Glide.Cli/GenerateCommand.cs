@@ -12,7 +12,7 @@ internal static class GenerateCommand
 {
     private const string Name = "glide generate";
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, DefaultModel defaultModel)
     {
         var prompt = new Argument<string>("prompt") { Description = "What to draw (\"\" generates unconditionally)." };
         var outputPath = new Option<string?>("--output", "-o")
@@ -107,6 +107,7 @@ internal static class GenerateCommand
                 CascadeOptions.DeviceOf(parseResult, device),
                 parseResult.GetValue(noiseFrom),
                 parseResult.GetValue(upsampleNoiseFrom)),
+            defaultModel,
             output,
             error,
             cancellationToken)));
@@ -117,9 +118,14 @@ internal static class GenerateCommand
         string? OutputPath, string? OutputDirectory, string? ModelDirectory, ExecutionDevice Device, string? NoiseFrom, string? UpsampleNoiseFrom);
 
     public static int Execute(
-        GenerationRequest request, Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        GenerationRequest request,
+        Settings settings,
+        DefaultModel defaultModel,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken)
     {
-        var console = new CascadeConsole(Name, output, error);
+        var console = new CascadeConsole(Name, output, error, defaultModel);
         return console.Run(() =>
         {
             request.Validate();

@@ -15,7 +15,7 @@ internal static class InpaintCommand
 {
     private const string Name = "glide inpaint";
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, DefaultModel defaultModel)
     {
         var prompt = new Argument<string>("prompt") { Description = "What to paint into the masked region." };
         var image = new Option<string>("--image")
@@ -91,6 +91,7 @@ internal static class InpaintCommand
                 parseResult.GetValue(outputPath),
                 parseResult.GetValue(modelDir),
                 CascadeOptions.DeviceOf(parseResult, device)),
+            defaultModel,
             output,
             error,
             cancellationToken)));
@@ -102,9 +103,14 @@ internal static class InpaintCommand
         ExecutionDevice Device);
 
     public static int Execute(
-        InpaintRequest request, Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        InpaintRequest request,
+        Settings settings,
+        DefaultModel defaultModel,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken)
     {
-        var console = new CascadeConsole(Name, output, error);
+        var console = new CascadeConsole(Name, output, error, defaultModel);
         return console.Run(() =>
         {
             request.Validate();

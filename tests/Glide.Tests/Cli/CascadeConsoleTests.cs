@@ -10,7 +10,7 @@ public sealed class CascadeConsoleTests : IDisposable
     private readonly StringWriter _output = new();
     private readonly StringWriter _error = new();
 
-    private CascadeConsole NewConsole() => new("glide test", _output, _error);
+    private CascadeConsole NewConsole() => new("glide test", _output, _error, new DefaultModel("unused", "a test default"));
 
     [Fact]
     public void Cancellation_and_bad_input_become_their_exit_codes_with_the_command_name()
@@ -35,7 +35,7 @@ public sealed class CascadeConsoleTests : IDisposable
 
         Assert.Equal(_temp.Path, NewConsole().FindModelDirectory(_temp.Path));
         NewConsole().FindModelDirectory(null);
-        Assert.StartsWith("note: using the bundled tiny", _output.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("note: using a test default", _output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

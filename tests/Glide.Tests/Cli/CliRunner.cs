@@ -1,15 +1,25 @@
 using Glide.Cli;
+using Glide.Testing;
 
 namespace Glide.Tests.Cli;
 
 /// <summary>Runs the <c>glide</c> command line in-process and captures what it prints.</summary>
 internal static class CliRunner
 {
-    public static (int Code, string Output, string Error) Run(params string[] args)
+    /// <summary>
+    /// The default model for these tests: the tiny random-weight fixture set, which runs the whole cascade in a
+    /// moment. The shipped default (<see cref="DefaultModel.Bundled"/>) has tests of its own.
+    /// </summary>
+    public static DefaultModel Tiny { get; } = new(
+        RepoRoot.Combine("tests", "fixtures", "tiny"), "the tiny random-weight test model (tests/fixtures/tiny)");
+
+    public static (int Code, string Output, string Error) Run(params string[] args) => Run(Tiny, args);
+
+    public static (int Code, string Output, string Error) Run(DefaultModel defaultModel, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = CliApp.Run(args, output, error);
+        var code = CliApp.Run(args, TextReader.Null, output, error, defaultModel);
         return (code, output.ToString(), error.ToString());
     }
 }

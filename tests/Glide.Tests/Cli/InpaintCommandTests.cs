@@ -152,7 +152,7 @@ public sealed class InpaintCommandTests : IDisposable
         var code = Glide.Cli.InpaintCommand.Execute(
             new Glide.Pipeline.InpaintRequest { Prompt = "a corgi", BaseSteps = "2", UpsampleSteps = "2" },
             new Glide.Cli.InpaintCommand.Settings(_image, _mask, false, null, path, null, Glide.Models.ExecutionDevice.Cpu),
-            output, error, canceled.Token);
+            CliRunner.Tiny, output, error, canceled.Token);
         Assert.Equal(130, code);
         Assert.Contains("canceled", error.ToString());
         Assert.False(File.Exists(path));

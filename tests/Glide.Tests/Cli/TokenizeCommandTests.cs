@@ -15,7 +15,7 @@ public sealed class TokenizeCommandTests : IDisposable
         using var input = new StringReader(stdin);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = CliApp.Run(args, input, output, error);
+        var code = CliApp.Run(args, input, output, error, CliRunner.Tiny);
         return (code, output.ToString(), error.ToString());
     }
 
