@@ -287,3 +287,21 @@ def test_padding_embedding_stays_frozen_during_training(tmp_path):
     state = load_trained(str(tmp_path / "base.pt.gz"))
     assert state["meta"]["steps"] >= 1
     assert float(state["base"]["padding_embedding"].abs().max()) == 0.0
+
+
+def test_the_caption_probe_reads_zero_when_the_caption_cannot_matter_and_more_when_it_can():
+    from glide_shapes.probe import caption_sensitivity, summary_line
+    from glide_shapes.train import _init_unet, _used_token_ids
+    table = tokens.TokenTable.load()
+    torch.manual_seed(3)
+    model = build("base", preset("shapes", "base"))
+    _init_unet(model, _used_token_ids(table)["glide"])
+    # The output convolution starts at zero: ε̂ = 0 for every caption, so the x0 predictions are identical.
+    blind = caption_sensitivity(model, table, steps=(900,))
+    assert blind["t"][900]["spread"] == 0.0 and blind["pooled_spread"] > 0.3
+    with torch.no_grad():
+        model.out[-1].weight.normal_(0.0, 0.05)
+    seeing = caption_sensitivity(model, table, steps=(900,))
+    assert seeing["t"][900]["spread"] > 1e-3
+    assert set(seeing["t"][900]["colours"]) == {"red", "blue", "green", "yellow", "purple", "cyan"}
+    assert "t=900" in summary_line(seeing) and not model.training  # left in the mode it was given

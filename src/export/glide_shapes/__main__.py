@@ -1,4 +1,4 @@
-"""Command line: `python3 -m glide_shapes {captions,tokens,train,checkpoints}` (run from src/export)."""
+"""Command line: `python3 -m glide_shapes {captions,tokens,train,probe,checkpoints}` (run from src/export)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="base/upsample: share of samples with t from the top 40 %% of the steps")
     r.add_argument("--reset-text", action="store_true",
                    help="base/upsample with --init: keep the image side, start the text side afresh")
+
+    q = sub.add_parser("probe", help="how much trained base models' predictions depend on the caption")
+    q.add_argument("trained", nargs="+", help="base.pt.gz files written by train")
 
     k = sub.add_parser("checkpoints", help="unpack trained .pt.gz files into the exporter's checkpoint layout")
     k.add_argument("--trained", required=True, help="directory holding base.pt.gz, upsample.pt.gz, clip.pt.gz")
@@ -90,6 +93,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                           reset_text=args.reset_text, warmup=args.warmup, ema=args.ema,
                           snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share)
         train(cfg)
+    elif args.command == "probe":
+        import torch
+        from .probe import probe_files
+        torch.set_num_threads(os.cpu_count() or 1)
+        for line in probe_files(args.trained):
+            print(line)
     elif args.command == "checkpoints":
         from .train import write_checkpoints
         sources = {k: os.path.join(args.trained, f"{k}.pt.gz") for k in ("base", "upsample", "clip")}

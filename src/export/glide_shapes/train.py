@@ -29,6 +29,7 @@ from glide_export.options import preset
 
 from . import render, world
 from .losses import NoiseSchedule, hybrid_loss
+from .probe import caption_sensitivity
 from .tokens import TokenTable
 
 KINDS = ("base", "upsample", "clip")
@@ -314,6 +315,10 @@ def train(cfg: TrainConfig) -> Dict:
         state["meta"] = {"kind": cfg.kind, "steps": step, "samples": samples, "seconds": time.monotonic() - start,
                          "final": final, "options": opts.to_json()}
         _save_gz(state, os.path.join(cfg.out, f"{cfg.kind}.pt.gz"))
+        if cfg.kind == "base":
+            result = caption_sensitivity(ema, table)
+            emit({"event": "probe", "step": step, "pooled_spread": round(result["pooled_spread"], 4),
+                  "spread": {str(t): round(v["spread"], 4) for t, v in result["t"].items()}})
 
     while True:
         elapsed = time.monotonic() - start
