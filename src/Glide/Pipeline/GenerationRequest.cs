@@ -52,22 +52,13 @@ public sealed record GenerationRequest
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Prompt, nameof(Prompt));
-        if (Count is < 1 or > MaxCount)
-        {
-            throw new ArgumentException($"count must be between 1 and {MaxCount}, got {Count}", nameof(Count));
-        }
-
+        RequestChecks.PromptAndCount(Prompt, Count);
         if (Keep is { } keep && (keep < 1 || keep > Count))
         {
             throw new ArgumentException($"keep must be between 1 and the {Count} candidates, got {keep}", nameof(Keep));
         }
 
-        if (!float.IsFinite(GuidanceScale))
-        {
-            throw new ArgumentException($"guidance scale must be a finite number, got {GuidanceScale}", nameof(GuidanceScale));
-        }
-
+        RequestChecks.GuidanceScale(GuidanceScale);
         if (!Enum.IsDefined(Guidance))
         {
             throw new ArgumentException($"unknown guidance mode {(int)Guidance}", nameof(Guidance));
@@ -80,25 +71,6 @@ public sealed record GenerationRequest
                 nameof(NegativePrompt));
         }
 
-        if (!float.IsFinite(UpsampleTemperature) || UpsampleTemperature <= 0f)
-        {
-            throw new ArgumentException(
-                $"upsample temperature must be a positive number, got {UpsampleTemperature}", nameof(UpsampleTemperature));
-        }
-
-        CheckSteps(BaseSteps, nameof(BaseSteps));
-        CheckSteps(UpsampleSteps, nameof(UpsampleSteps));
-    }
-
-    private static void CheckSteps(string spec, string name)
-    {
-        try
-        {
-            Respacing.Parse(spec);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{name}: {e.Message}", name, e);
-        }
+        RequestChecks.Sampling(UpsampleTemperature, BaseSteps, UpsampleSteps);
     }
 }

@@ -40,37 +40,8 @@ public sealed record InpaintRequest
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Prompt, nameof(Prompt));
-        if (Count is < 1 or > MaxCount)
-        {
-            throw new ArgumentException($"count must be between 1 and {MaxCount}, got {Count}", nameof(Count));
-        }
-
-        if (!float.IsFinite(GuidanceScale))
-        {
-            throw new ArgumentException($"guidance scale must be a finite number, got {GuidanceScale}", nameof(GuidanceScale));
-        }
-
-        if (!float.IsFinite(UpsampleTemperature) || UpsampleTemperature <= 0f)
-        {
-            throw new ArgumentException(
-                $"upsample temperature must be a positive number, got {UpsampleTemperature}", nameof(UpsampleTemperature));
-        }
-
-        CheckSteps(BaseSteps, nameof(BaseSteps));
-        CheckSteps(UpsampleSteps, nameof(UpsampleSteps));
-    }
-
-    private static void CheckSteps(string spec, string name)
-    {
-        try
-        {
-            ArgumentNullException.ThrowIfNull(spec, name);
-            Respacing.Parse(spec);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{name}: {e.Message}", name, e);
-        }
+        RequestChecks.PromptAndCount(Prompt, Count);
+        RequestChecks.GuidanceScale(GuidanceScale);
+        RequestChecks.Sampling(UpsampleTemperature, BaseSteps, UpsampleSteps);
     }
 }
