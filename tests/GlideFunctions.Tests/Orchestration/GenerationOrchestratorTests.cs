@@ -240,6 +240,40 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
     }
 
     [Fact]
+    public async Task Clip_guidance_with_a_rerank_keeps_the_cascades_choice_and_images()
+    {
+        await using var host = await GenerationsTestHost.StartAsync(azurite.NewContainer());
+        const string body = """
+            {"prompt": "a red circle", "guidance_mode": "clip", "num_candidates": 4, "num_outputs": 2,
+             "rerank": true, "seed": 9, "base_steps": "4", "upsample_steps": "4"}
+            """;
+
+        var created = await host.CreateAsync(body);
+        Assert.Equal(202, created.Status);
+        var id = created.Json.GetProperty("id").GetString()!;
+        var done = await host.PollStatusAsync(id, "succeeded");
+
+        // The core cascade: CLIP-guided candidates, reranked by the same CLIP pair, the best two upsampled.
+        var models = host.Services.GetRequiredService<GlideModelProvider>();
+        var direct = new GlideCascade(models.Models, new GlideTokenizer(), models.ClipTokenizer).Generate(new GenerationRequest
+        {
+            Prompt = "a red circle", Count = 4, Keep = 2, Seed = 9, Guidance = GuidanceMode.Clip, BaseSteps = "4",
+            UpsampleSteps = "4",
+        });
+        var scores = await host.Store.ReadAsync(RunBlobNames.RerankScores(id), NpyDType.Float32, [4], CancellationToken.None);
+        Assert.Equal(direct.Rerank!.Candidates.Select(c => c.Score), scores.AsSingle());
+        var outputs = done.GetProperty("output").EnumerateArray().ToList();
+        Assert.Equal(direct.Rerank.Kept.Select(c => 9L + c), outputs.Select(o => o.GetProperty("seed").GetInt64()));
+        for (var k = 0; k < 2; k++)
+        {
+            var image = direct.Images[k];
+            var download = await host.GetImageAsync(id, k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(200, download.Status);
+            Assert.Equal(PngFile.Encode(image.Rgb, image.Width, image.Height), download.Bytes);
+        }
+    }
+
+    [Fact]
     public async Task Inpainting_through_the_api_keeps_the_known_region_and_gives_the_images_of_the_cascade()
     {
         await using var host = await GenerationsTestHost.StartAsync(azurite.NewContainer());
