@@ -305,3 +305,37 @@ def test_the_caption_probe_reads_zero_when_the_caption_cannot_matter_and_more_wh
     assert seeing["t"][900]["spread"] > 1e-3
     assert set(seeing["t"][900]["colours"]) == {"red", "blue", "green", "yellow", "purple", "cyan"}
     assert "t=900" in summary_line(seeing) and not model.training  # left in the mode it was given
+
+
+class _PaletteFollower(torch.nn.Module):
+    """A stand-in base model whose x0 prediction is the caption's palette colour (times `sign`) everywhere."""
+
+    def __init__(self, table, sign: float):
+        super().__init__()
+        from glide_shapes.probe import COLOURS
+        self.anchor = torch.nn.Parameter(torch.zeros(1))
+        self.sign = sign
+        self.schedule = NoiseSchedule("squaredcos_cap_v2", "cpu")
+        self.colour_of = {}
+        for name in COLOURS:
+            ids, _ = table.glide_batch([f"a large {name} square in the center"], [False])
+            self.colour_of[tuple(ids[0].tolist())] = torch.tensor(world.COLOURS[name]) / 127.5 - 1.0
+
+    def encode_text(self, tokens, mask):
+        return torch.stack([self.colour_of[tuple(row.tolist())] for row in tokens]), None
+
+    def forward(self, x_t, t, tokens, mask):
+        x0 = self.sign * self.encode_text(tokens, mask)[0][:, :, None, None].expand_as(x_t)
+        eps = (x_t - self.schedule.at("sqrt_ac", t) * x0) / self.schedule.at("sqrt_1m_ac", t)
+        return torch.cat([eps, torch.zeros_like(eps)], dim=1)
+
+
+def test_the_caption_probe_alignment_is_one_for_a_perfect_follower_and_minus_one_for_a_contrary_one():
+    from glide_shapes.probe import caption_sensitivity
+    table = tokens.TokenTable.load()
+    follower = caption_sensitivity(_PaletteFollower(table, 1.0), table, steps=(980, 800))
+    contrary = caption_sensitivity(_PaletteFollower(table, -1.0), table, steps=(980, 800))
+    for t in (980, 800):
+        assert follower["t"][t]["alignment"] == pytest.approx(1.0, abs=1e-3)
+        assert contrary["t"][t]["alignment"] == pytest.approx(-1.0, abs=1e-3)
+        assert follower["t"][t]["spread"] > 0.3

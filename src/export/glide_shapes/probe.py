@@ -3,7 +3,9 @@
 Six captions that differ only in the colour word ("a large red square in the center", …) share one pure-noise x_t;
 at a few high t the model's x0 prediction in the centre region is averaged per caption. `spread` is the standard
 deviation of that colour across the captions (0 = the caption is ignored; the six colours themselves differ by about
-0.8 per channel). At high t only the caption can say what the picture will be, so this is where a model that
+0.8 per channel). `alignment` is the cosine between those colours and the captions' palette colours, both
+centred over the six captions: near 0 when the differences are unrelated to the colour words, 1 when they point
+exactly the named way. At high t only the caption can say what the picture will be, so this is where a model that
 follows its captions must differ — and where the first runs did not.
 """
 
@@ -13,6 +15,7 @@ from typing import Dict, List, Sequence
 
 import torch
 
+from . import world
 from .losses import NoiseSchedule
 from .tokens import TokenTable
 
@@ -22,7 +25,7 @@ STEPS = (980, 900, 800)
 
 def caption_sensitivity(model: torch.nn.Module, table: TokenTable, steps: Sequence[int] = STEPS,
                         seed: int = 0) -> Dict:
-    """{"t": {t: {"spread": float, "colours": {colour: [r, g, b]}}}, "pooled_spread": float} for a base model."""
+    """{"t": {t: {"spread", "alignment", "colours": {colour: [r, g, b]}}}, "pooled_spread"} for a base model."""
     captions = [f"a large {c} square in the center" for c in COLOURS]
     tokens, mask = table.glide_batch(captions, [False] * len(captions))
     device = next(model.parameters()).device
@@ -31,6 +34,8 @@ def caption_sensitivity(model: torch.nn.Module, table: TokenTable, steps: Sequen
     gen = torch.Generator(device="cpu").manual_seed(seed)
     was_training = model.training
     model.eval()
+    palette = torch.tensor([world.COLOURS[c] for c in COLOURS], dtype=torch.float32) / 127.5 - 1.0
+    palette = palette - palette.mean(dim=0)
     result: Dict = {"t": {}}
     try:
         with torch.no_grad():
@@ -42,7 +47,10 @@ def caption_sensitivity(model: torch.nn.Module, table: TokenTable, steps: Sequen
                 eps = model(x_t, tt, tokens_t, mask_t)[:, :3].float()
                 x0 = (schedule.at("sqrt_recip_ac", tt) * x_t - schedule.at("sqrt_recipm1_ac", tt) * eps).clamp(-1, 1)
                 centre = x0[:, :, 24:40, 24:40].mean(dim=(2, 3))
+                centred = (centre - centre.mean(dim=0)).cpu()
+                norm = float(centred.norm() * palette.norm())
                 result["t"][t] = {"spread": float(centre.std(dim=0).mean()),
+                                  "alignment": float((centred * palette).sum()) / norm if norm > 0 else 0.0,
                                   "colours": {c: [round(float(v), 3) for v in row] for c, row in zip(COLOURS, centre)}}
     finally:
         model.train(was_training)
@@ -50,7 +58,7 @@ def caption_sensitivity(model: torch.nn.Module, table: TokenTable, steps: Sequen
 
 
 def summary_line(result: Dict) -> str:
-    parts = [f"t={t}: {v['spread']:.3f}" for t, v in result["t"].items()]
+    parts = [f"t={t}: {v['spread']:.3f} (alignment {v['alignment']:+.2f})" for t, v in result["t"].items()]
     return f"caption spread {', '.join(parts)}; pooled text vector {result['pooled_spread']:.3f}"
 
 

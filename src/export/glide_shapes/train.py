@@ -318,7 +318,8 @@ def train(cfg: TrainConfig) -> Dict:
         if cfg.kind == "base":
             result = caption_sensitivity(ema, table)
             emit({"event": "probe", "step": step, "pooled_spread": round(result["pooled_spread"], 4),
-                  "spread": {str(t): round(v["spread"], 4) for t, v in result["t"].items()}})
+                  "spread": {str(t): round(v["spread"], 4) for t, v in result["t"].items()},
+                  "alignment": {str(t): round(v["alignment"], 3) for t, v in result["t"].items()}})
 
     while True:
         elapsed = time.monotonic() - start
