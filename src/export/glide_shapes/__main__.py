@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--snr-weight-max", type=float, default=1.0,
                    help="base/upsample: weight each sample's ε MSE by clamp(1/SNR(t), 1, this)")
     r.add_argument("--high-t-share", type=float, default=0.0,
-                   help="base/upsample: share of samples with t from the top 40 %% of the steps")
+                   help="base/upsample: share of samples with t drawn from [--high-t-from, 1000)")
+    r.add_argument("--high-t-from", type=int, default=600, help="see --high-t-share")
     r.add_argument("--reset-text", action="store_true",
                    help="base/upsample with --init: keep the image side, start the text side afresh")
 
@@ -91,7 +92,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                           seed=args.seed, device=args.device, save_every=args.save_every,
                           crop=args.crop, text_lr_mult=args.text_lr_mult, init=args.init,
                           reset_text=args.reset_text, warmup=args.warmup, ema=args.ema,
-                          snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share)
+                          snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share,
+                          high_t_from=args.high_t_from)
         train(cfg)
     elif args.command == "probe":
         import torch

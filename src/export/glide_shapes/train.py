@@ -54,7 +54,8 @@ class TrainConfig:
     text_lr_mult: float = 1.0  # UNets: learning-rate multiplier for the text side and the attention's text keys
     init: str = ""  # a <kind>.pt.gz from an earlier run to continue from (its EMA weights; fresh optimizer)
     snr_weight_max: float = 1.0  # UNets: ε MSE weighted by clamp(1/SNR, 1, this) (losses.hybrid_loss)
-    high_t_share: float = 0.0  # UNets: share of samples with t drawn from the top 40 % of steps instead of all
+    high_t_share: float = 0.0  # UNets: share of samples with t drawn from [high_t_from, steps) instead of all
+    high_t_from: int = 600
     reset_text: bool = False  # UNets continued with `init`: start the text side afresh (_reset_text)
 
 
@@ -357,7 +358,7 @@ def train(cfg: TrainConfig) -> Dict:
                 mask_t = torch.from_numpy(mask).to(device)
                 t = torch.randint(0, schedule.steps, (cfg.batch,), device=device, generator=gen)
                 if cfg.high_t_share > 0:
-                    t_high = torch.randint(int(0.6 * schedule.steps), schedule.steps, (cfg.batch,), device=device,
+                    t_high = torch.randint(cfg.high_t_from, schedule.steps, (cfg.batch,), device=device,
                                          generator=gen)
                     t = torch.where(torch.rand(cfg.batch, device=device, generator=gen) < cfg.high_t_share, t_high, t)
                 noise = torch.randn(x0.shape, device=device, generator=gen)
