@@ -339,3 +339,22 @@ def test_the_caption_probe_alignment_is_one_for_a_perfect_follower_and_minus_one
         assert follower["t"][t]["alignment"] == pytest.approx(1.0, abs=1e-3)
         assert contrary["t"][t]["alignment"] == pytest.approx(-1.0, abs=1e-3)
         assert follower["t"][t]["spread"] > 0.3
+
+
+def test_freeze_text_trains_the_image_side_only(tmp_path):
+    first = tmp_path / "first"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0, batch=2, lr=1e-2, device="cpu", save_every=1e9))
+    before = load_trained(str(first / "base.pt.gz"))["base"]
+    second = tmp_path / "second"
+    train(TrainConfig(kind="base", out=str(second), minutes=0.0005, batch=2, lr=1e-2, device="cpu", save_every=1e9,
+                      init=str(first / "base.pt.gz"), freeze_text=True, ema=0.0))
+    after = load_trained(str(second / "base.pt.gz"))
+    assert after["meta"]["steps"] >= 1
+    text = ("transformer.", "transformer_proj.", "token_embedding.", "positional_embedding", "padding_embedding",
+            "final_ln.")
+    changed = {name for name, value in after["base"].items() if not torch.equal(value, before[name])}
+    assert changed and not any(name.startswith(text) for name in changed)
+    assert "out.2.weight" in changed  # from a fresh start the first step moves the zeroed output convolution
+    with pytest.raises(ValueError, match="freeze_text"):
+        train(TrainConfig(kind="clip", out=str(tmp_path / "c"), minutes=0.0, batch=2, lr=1e-3, device="cpu",
+                          freeze_text=True))

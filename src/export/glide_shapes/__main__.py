@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--high-t-share", type=float, default=0.0,
                    help="base/upsample: share of samples with t drawn from [--high-t-from, 1000)")
     r.add_argument("--high-t-from", type=int, default=600, help="see --high-t-share")
+    r.add_argument("--freeze-text", action="store_true",
+                   help="base/upsample: train the image side only (text transformer, tables, projection fixed)")
     r.add_argument("--reset-text", action="store_true",
                    help="base/upsample with --init: keep the image side, start the text side afresh")
 
@@ -93,7 +95,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                           crop=args.crop, text_lr_mult=args.text_lr_mult, init=args.init,
                           reset_text=args.reset_text, warmup=args.warmup, ema=args.ema,
                           snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share,
-                          high_t_from=args.high_t_from)
+                          high_t_from=args.high_t_from, freeze_text=args.freeze_text)
         train(cfg)
     elif args.command == "probe":
         import torch

@@ -57,6 +57,7 @@ class TrainConfig:
     high_t_share: float = 0.0  # UNets: share of samples with t drawn from [high_t_from, steps) instead of all
     high_t_from: int = 600
     reset_text: bool = False  # UNets continued with `init`: start the text side afresh (_reset_text)
+    freeze_text: bool = False  # UNets: keep the text transformer, its tables and projection as initialised/loaded
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -276,7 +277,13 @@ def train(cfg: TrainConfig) -> Dict:
         _reset_text(modules, used["glide"], tokens.to(device), mask.to(device), cfg.seed + 5)
     if cfg.kind != "clip" and modules.padding_embedding is not None:
         modules.padding_embedding.requires_grad_(False)  # frozen (see _init_text)
-        params = [p for p in params if p.requires_grad]
+    if cfg.freeze_text:
+        if cfg.kind == "clip":
+            raise ValueError("freeze_text applies to the UNets (base, upsample)")
+        for name, p in modules.named_parameters():
+            if name.startswith(_TEXT_PREFIXES):
+                p.requires_grad_(False)
+    params = [p for p in params if p.requires_grad]
     ema = copy.deepcopy(modules).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
