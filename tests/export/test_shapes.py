@@ -148,6 +148,12 @@ def test_a_short_training_run_writes_ema_weights_that_load_into_the_exporter_net
     assert state["meta"]["final"] and state["meta"]["steps"] == summary["steps"]
     log = [json.loads(line) for line in (out / f"train-{kind}.log").read_text().splitlines()]
     assert log[0]["event"] == "start" and log[-1]["event"] == "done"
+    # The log and the file say how the run was made: every training option, not only a few.
+    assert log[0]["kind"] == kind and log[0]["batch"] == 2 and "snr_weight_max" in log[0] and "out" not in log[0]
+    assert state["meta"]["config"]["lr"] == 1e-4 and state["meta"]["config"]["freeze_text"] is False
+    if kind == "base":
+        probe = [e for e in log if e.get("event") == "probe"]
+        assert probe and set(probe[-1]["alignment"]) == {"980", "900", "800"}
     facts = write_checkpoints({kind: str(out / f"{kind}.pt.gz")}, str(tmp_path / "ckpt"))
     opts = preset("shapes", kind)
     model = build(kind, opts)

@@ -17,7 +17,7 @@ import math
 import os
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Dict, List
 
 import numpy as np
@@ -309,10 +309,10 @@ def train(cfg: TrainConfig) -> Dict:
     last_save = start
     step, samples = 0, 0
     running: List[float] = []
-    emit({"event": "start", "kind": cfg.kind, "device": str(device),
+    emit({"event": "start", "device": str(device),
           "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
-          "torch": torch.__version__, "batch": cfg.batch, "lr": cfg.lr, "minutes": cfg.minutes, "seed": cfg.seed, "crop": cfg.crop, "text_lr_mult": cfg.text_lr_mult,
-          "parameters": sum(p.numel() for p in params), "init": cfg.init or None})
+          "torch": torch.__version__, "trainable_parameters": sum(p.numel() for p in params),
+          **{k: v for k, v in asdict(cfg).items() if k != "out"}})
 
     def save(final: bool) -> None:
         if cfg.kind == "clip":
@@ -321,7 +321,8 @@ def train(cfg: TrainConfig) -> Dict:
         else:
             state = {cfg.kind: _cpu_state(ema)}
         state["meta"] = {"kind": cfg.kind, "steps": step, "samples": samples, "seconds": time.monotonic() - start,
-                         "final": final, "options": opts.to_json()}
+                         "final": final, "options": opts.to_json(),
+                         "config": {k: v for k, v in asdict(cfg).items() if k != "out"}}
         _save_gz(state, os.path.join(cfg.out, f"{cfg.kind}.pt.gz"))
         if cfg.kind == "base":
             result = caption_sensitivity(ema, table)
