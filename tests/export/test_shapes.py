@@ -364,3 +364,22 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
     with pytest.raises(ValueError, match="freeze_text"):
         train(TrainConfig(kind="clip", out=str(tmp_path / "c"), minutes=0.0, batch=2, lr=1e-3, device="cpu",
                           freeze_text=True))
+
+
+@pytest.mark.parametrize("option, value", [("high_t_share", 1.5), ("high_t_from", 1000), ("snr_weight_max", 0.5),
+                                           ("ema", 1.0), ("warmup", 0)])
+def test_out_of_range_training_options_are_refused_naming_the_option(tmp_path, option, value):
+    with pytest.raises(ValueError, match=option):
+        train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",
+                          **{option: value}))
+
+
+def test_the_command_line_reports_a_bad_option_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "glide_shapes", "train", "--model", "base", "--out", str(tmp_path),
+                             "--minutes", "0", "--device", "cpu", "--high-t-from", "1200"],
+                            capture_output=True, text=True, cwd=os.path.join(os.path.dirname(__file__), "..", "..",
+                                                                             "src", "export"))
+    assert result.returncode == 2
+    assert "high_t_from=1200" in result.stderr and "Traceback" not in result.stderr

@@ -118,4 +118,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ValueError as e:  # bad options and files: the message, not a traceback
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)

@@ -235,6 +235,13 @@ def train(cfg: TrainConfig) -> Dict:
     factor = render.HIGH // render.LOW
     if cfg.crop and (cfg.kind != "upsample" or cfg.crop % (8 * factor) or not 0 < cfg.crop <= render.HIGH):
         raise ValueError(f"crop={cfg.crop}: only for the upsampler, a multiple of {8 * factor} up to {render.HIGH}")
+    for bad, message in ((not 0.0 <= cfg.high_t_share <= 1.0, f"high_t_share={cfg.high_t_share}: a share in [0, 1]"),
+                         (not 0 <= cfg.high_t_from < 1000, f"high_t_from={cfg.high_t_from}: a step in [0, 1000)"),
+                         (not cfg.snr_weight_max >= 1.0, f"snr_weight_max={cfg.snr_weight_max}: 1 (off) or more"),
+                         (not 0.0 <= cfg.ema < 1.0, f"ema={cfg.ema}: a decay in [0, 1)"),
+                         (cfg.warmup < 1, f"warmup={cfg.warmup}: at least 1 step")):
+        if bad:
+            raise ValueError(message)
     os.makedirs(cfg.out, exist_ok=True)
     device = torch.device(cfg.device)
     torch.manual_seed(cfg.seed)
