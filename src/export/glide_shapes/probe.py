@@ -2,11 +2,11 @@
 
 Six captions that differ only in the colour word ("a large red square in the center", …) share one pure-noise x_t;
 at a few high t the model's x0 prediction in the centre region is averaged per caption. `spread` is the standard
-deviation of that colour across the captions (0 = the caption is ignored; the six colours themselves differ by about
-0.8 per channel). `alignment` is the cosine between those colours and the captions' palette colours, both
-centred over the six captions: near 0 when the differences are unrelated to the colour words, 1 when they point
-exactly the named way. At high t only the caption can say what the picture will be, so this is where a model that
-follows its captions must differ — and where the first runs did not.
+deviation of that colour across the captions (0 = the caption is ignored; a model that draws exactly the named
+colours reads 0.69). `alignment` is the cosine between those colours and the captions' palette colours, both centred
+over the six captions: near 0 when the differences are unrelated to the colour words, 1 when they point exactly the
+named way. At high t only the caption can say what the picture will be, so this is where a model that follows its
+captions must differ — and where the first runs did not.
 """
 
 from __future__ import annotations
