@@ -71,11 +71,7 @@ internal sealed class CascadeConsole
     /// </summary>
     public string? FindModelDirectory(string? modelDirectory)
     {
-        var directory = modelDirectory ?? _defaultModel.Directory;
-        if (modelDirectory is null)
-        {
-            _output.WriteLine($"note: using {_defaultModel.Description}");
-        }
+        var directory = _defaultModel.Choose(modelDirectory, _output);
 
         if (!Directory.Exists(directory))
         {

@@ -127,11 +127,7 @@ internal static class EvalCommand
                 captions = [.. captions.Take(limit)];
             }
 
-            var directory = settings.ModelDirectory ?? defaultModel.Directory;
-            if (settings.ModelDirectory is null)
-            {
-                output.WriteLine($"note: using {defaultModel.Description}");
-            }
+            var directory = defaultModel.Choose(settings.ModelDirectory, output);
 
             if (!Directory.Exists(directory))
             {
