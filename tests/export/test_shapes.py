@@ -213,6 +213,11 @@ def test_the_text_side_can_take_its_own_learning_rate():
     assert len(single) == 1 and single[0]["base_lr"] == 1e-4
 
 
+# A UNet's text side in the official key layout: the transformer, its tables, its final norm and projection.
+_TEXT_SIDE = ("transformer.", "transformer_proj.", "token_embedding.", "positional_embedding", "padding_embedding",
+              "final_ln.")
+
+
 def _captions_batch(captions):
     table = tokens.TokenTable.load()
     ids, mask = table.glide_batch(captions, [False] * len(captions))
@@ -267,10 +272,8 @@ def test_reset_text_keeps_the_image_side_and_starts_from_the_old_mean_projection
     train(TrainConfig(kind="base", out=str(second), minutes=0.0, batch=2, lr=1e-3, device="cpu",
                       save_every=1e9, init=str(first / "base.pt.gz"), reset_text=True))
     new = load_trained(str(second / "base.pt.gz"))["base"]
-    text = ("transformer.", "transformer_proj.", "token_embedding.", "positional_embedding", "padding_embedding",
-            "final_ln.")
     for name, value in old.items():
-        if not name.startswith(text):
+        if not name.startswith(_TEXT_SIDE):
             assert torch.equal(value, new[name]), name
     assert float(new["padding_embedding"].abs().max()) == 0.0
     assert float(new["transformer_proj.weight"].abs().max()) == 0.0
@@ -356,10 +359,8 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
                       init=str(first / "base.pt.gz"), freeze_text=True, ema=0.0))
     after = load_trained(str(second / "base.pt.gz"))
     assert after["meta"]["steps"] >= 1
-    text = ("transformer.", "transformer_proj.", "token_embedding.", "positional_embedding", "padding_embedding",
-            "final_ln.")
     changed = {name for name, value in after["base"].items() if not torch.equal(value, before[name])}
-    assert changed and not any(name.startswith(text) for name in changed)
+    assert changed and not any(name.startswith(_TEXT_SIDE) for name in changed)
     assert "out.2.weight" in changed  # from a fresh start the first step moves the zeroed output convolution
     with pytest.raises(ValueError, match="freeze_text"):
         train(TrainConfig(kind="clip", out=str(tmp_path / "c"), minutes=0.0, batch=2, lr=1e-3, device="cpu",

@@ -131,9 +131,7 @@ def _reset_text(model: torch.nn.Module, used: List[int], tokens: torch.Tensor, m
         state = torch.random.get_rng_state()
         torch.manual_seed(seed)
         for module in model.transformer.modules():
-            if isinstance(module, torch.nn.Linear):
-                module.reset_parameters()
-            elif isinstance(module, torch.nn.LayerNorm):
+            if isinstance(module, (torch.nn.Linear, torch.nn.LayerNorm)):
                 module.reset_parameters()
         if model.final_ln is not None:
             model.final_ln.reset_parameters()
