@@ -9,8 +9,8 @@ import random
 import pytest
 import torch
 
-from glide_export.models import build, load_strict
-from glide_export.options import preset
+from glide_export.models import CheckpointError, build, load_strict
+from glide_export.options import preset, with_overrides
 from glide_shapes import render, tokens, world
 from glide_shapes.losses import NoiseSchedule, hybrid_loss
 from glide_shapes.train import TrainConfig, load_trained, train, write_checkpoints
@@ -384,3 +384,33 @@ def test_the_command_line_reports_a_bad_option_without_a_traceback(tmp_path):
                                                                              "src", "export"))
     assert result.returncode == 2
     assert "high_t_from=1200" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_preset_overrides_train_a_smaller_network_and_checkpoints_name_them_for_the_export(tmp_path):
+    import subprocess
+    import sys
+    export_dir = os.path.join(os.path.dirname(__file__), "..", "..", "src", "export")
+    out = tmp_path / "trained"
+    run = subprocess.run([sys.executable, "-m", "glide_shapes", "train", "--model", "base", "--out", str(out),
+                          "--minutes", "0", "--device", "cpu", "--batch", "1", "--save-every", "1e9",
+                          "--set", "num_res_blocks=1", "--set", "channel_mult=1,2,2"],
+                         capture_output=True, text=True, cwd=export_dir)
+    assert run.returncode == 0, run.stderr
+    state = load_trained(str(out / "base.pt.gz"))
+    assert state["meta"]["options"]["num_res_blocks"] == 1 and state["meta"]["options"]["channel_mult"] == [1, 2, 2]
+    smaller = with_overrides(preset("shapes", "base"), {"num_res_blocks": "1", "channel_mult": "1,2,2"})
+    load_strict(build("base", smaller), state["base"], "base")
+    with pytest.raises(CheckpointError):
+        load_strict(build("base", preset("shapes", "base")), state["base"], "base")
+    # `checkpoints` prints the overrides in the exporter's MODEL.OPTION=VALUE form.
+    for kind in ("upsample", "clip"):
+        train(TrainConfig(kind=kind, out=str(out), minutes=0.0, batch=1, lr=1e-4, device="cpu", save_every=1e9))
+    unpack = subprocess.run([sys.executable, "-m", "glide_shapes", "checkpoints", "--trained", str(out),
+                             "--out", str(tmp_path / "ckpt")], capture_output=True, text=True, cwd=export_dir)
+    assert unpack.returncode == 0, unpack.stderr
+    assert json.loads(unpack.stdout.strip().splitlines()[-1])["set"] == ["base.num_res_blocks=1",
+                                                                          "base.channel_mult=1,2,2"]
+    bad = subprocess.run([sys.executable, "-m", "glide_shapes", "train", "--model", "base", "--out", str(out),
+                          "--minutes", "0", "--device", "cpu", "--set", "num_res_block=1"],
+                         capture_output=True, text=True, cwd=export_dir)
+    assert bad.returncode == 2 and "num_res_block" in bad.stderr and "Traceback" not in bad.stderr

@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="base/upsample: train the image side only (text transformer, tables, projection fixed)")
     r.add_argument("--reset-text", action="store_true",
                    help="base/upsample with --init: keep the image side, start the text side afresh")
+    r.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
+                   help="override an option of the model's `shapes` preset (export with --set MODEL.OPTION=VALUE)")
 
     q = sub.add_parser("probe", help="how much trained base models' predictions depend on the caption")
     q.add_argument("trained", nargs="+", help="base.pt.gz files written by train")
@@ -53,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--trained", required=True, help="directory holding base.pt.gz, upsample.pt.gz, clip.pt.gz")
     k.add_argument("--out", required=True)
     return p
+
+
+def _options(pairs: List[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set {pair!r}: expected OPTION=VALUE, e.g. num_res_blocks=1")
+        out[name.strip()] = value.strip()
+    return out
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -95,7 +107,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                           crop=args.crop, text_lr_mult=args.text_lr_mult, init=args.init,
                           reset_text=args.reset_text, warmup=args.warmup, ema=args.ema,
                           snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share,
-                          high_t_from=args.high_t_from, freeze_text=args.freeze_text)
+                          high_t_from=args.high_t_from, freeze_text=args.freeze_text,
+                          options=_options(args.set))
         train(cfg)
     elif args.command == "probe":
         import torch
@@ -113,7 +126,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         facts = write_checkpoints(sources, args.out)
         with open(os.path.join(args.out, "training.json"), "w", encoding="utf-8") as f:
             json.dump(facts, f, indent=2)
-        print(json.dumps({"logit_scale": facts["logit_scale"]}))
+        # The exporter needs the same option overrides the models were trained with.
+        overrides = [f"{kind}.{name}={value}" for kind, meta in facts["training"].items()
+                     for name, value in meta["config"].get("options", {}).items()]
+        print(json.dumps({"logit_scale": facts["logit_scale"], "set": overrides}))
     return 0
 
 

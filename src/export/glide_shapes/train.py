@@ -17,7 +17,7 @@ import math
 import os
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Dict, List
 
 import numpy as np
@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from glide_export.models import build
-from glide_export.options import preset
+from glide_export.options import preset, with_overrides
 
 from . import render, world
 from .losses import NoiseSchedule, hybrid_loss
@@ -58,6 +58,7 @@ class TrainConfig:
     high_t_from: int = 600
     reset_text: bool = False  # UNets continued with `init`: start the text side afresh (_reset_text)
     freeze_text: bool = False  # UNets: keep the text transformer, its tables and projection as initialised/loaded
+    options: Dict[str, str] = field(default_factory=dict)  # overrides of the `shapes` preset (option name → value)
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -252,7 +253,7 @@ def train(cfg: TrainConfig) -> Dict:
         torch.backends.cudnn.benchmark = True
     table = TokenTable.load()
     used = _used_token_ids(table)
-    opts = preset("shapes", cfg.kind)
+    opts = with_overrides(preset("shapes", cfg.kind), cfg.options)
     model = build(cfg.kind, opts)
     if cfg.kind == "clip":
         _init_clip(model, used["clip"])
