@@ -128,7 +128,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             json.dump(facts, f, indent=2)
         # The exporter needs the same option overrides the models were trained with.
         overrides = [f"{kind}.{name}={value}" for kind, meta in facts["training"].items()
-                     for name, value in meta["config"].get("options", {}).items()]
+                     for name, value in meta.get("config", {}).get("options", {}).items()]
         print(json.dumps({"logit_scale": facts["logit_scale"], "set": overrides}))
     return 0
 
