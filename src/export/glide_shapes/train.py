@@ -59,6 +59,7 @@ class TrainConfig:
     reset_text: bool = False  # UNets continued with `init`: start the text side afresh (_reset_text)
     freeze_text: bool = False  # UNets: keep the text transformer, its tables and projection as initialised/loaded
     options: Dict[str, str] = field(default_factory=dict)  # overrides of the `shapes` preset (option name → value)
+    threads: int = 0  # CPU runs: torch threads (0 = every core; this torch build would otherwise use one)
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -238,7 +239,8 @@ def train(cfg: TrainConfig) -> Dict:
                          (not 0 <= cfg.high_t_from < 1000, f"high_t_from={cfg.high_t_from}: a step in [0, 1000)"),
                          (not cfg.snr_weight_max >= 1.0, f"snr_weight_max={cfg.snr_weight_max}: 1 (off) or more"),
                          (not 0.0 <= cfg.ema < 1.0, f"ema={cfg.ema}: a decay in [0, 1)"),
-                         (cfg.warmup < 1, f"warmup={cfg.warmup}: at least 1 step")):
+                         (cfg.warmup < 1, f"warmup={cfg.warmup}: at least 1 step"),
+                         (cfg.threads < 0, f"threads={cfg.threads}: 0 (every core) or more")):
         if bad:
             raise ValueError(message)
     os.makedirs(cfg.out, exist_ok=True)
@@ -246,7 +248,7 @@ def train(cfg: TrainConfig) -> Dict:
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
     if device.type == "cpu":
-        torch.set_num_threads(os.cpu_count() or 1)  # this torch build defaults to one thread
+        torch.set_num_threads(cfg.threads or os.cpu_count() or 1)  # this torch build defaults to one thread
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
