@@ -414,3 +414,35 @@ def test_preset_overrides_train_a_smaller_network_and_checkpoints_name_them_for_
                           "--minutes", "0", "--device", "cpu", "--set", "num_res_block=1"],
                          capture_output=True, text=True, cwd=export_dir)
     assert bad.returncode == 2 and "num_res_block" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_release_exports_trained_files_with_their_overrides_and_training_facts(tmp_path):
+    import subprocess
+    import sys
+    export_dir = os.path.join(os.path.dirname(__file__), "..", "..", "src", "export")
+    trained = tmp_path / "trained"
+    for kind in ("base", "upsample", "clip"):
+        options = {"num_res_blocks": "1", "channel_mult": "1,2,2"} if kind == "base" else {}
+        train(TrainConfig(kind=kind, out=str(trained), minutes=0.0, batch=1, lr=1e-4, device="cpu", save_every=1e9,
+                          options=options))
+    out = tmp_path / "models"
+    (out / "stale").mkdir(parents=True)  # replaced, not merged into
+    env = dict(os.environ, PYTHON=sys.executable)
+    run = subprocess.run(["bash", os.path.join(export_dir, "glide_shapes", "release.sh"), str(trained), str(out)],
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["models"]) == {"base", "upsample", "clip"}
+    assert manifest["models"]["base"]["options"]["num_res_blocks"] == 1
+    assert manifest["models"]["base"]["options"]["channel_mult"] == [1, 2, 2]
+    logit_scale = load_trained(str(trained / "clip.pt.gz"))["logit_scale"]
+    assert manifest["models"]["clip"]["options"]["logit_scale"] == pytest.approx(logit_scale)
+    facts = json.loads((out / "training.json").read_text())
+    assert facts["training"]["base"]["config"]["options"] == {"num_res_blocks": "1", "channel_mult": "1,2,2"}
+    assert not (out / "stale").exists()
+    # A failed export leaves the existing directory as it was.
+    os.remove(trained / "clip.pt.gz")
+    failed = subprocess.run(["bash", os.path.join(export_dir, "glide_shapes", "release.sh"), str(trained), str(out)],
+                            capture_output=True, text=True, env=env)
+    assert failed.returncode != 0 and "clip.pt.gz" in failed.stderr
+    assert json.loads((out / "manifest.json").read_text()) == manifest
