@@ -368,7 +368,8 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
 
 
 @pytest.mark.parametrize("option, value", [("high_t_share", 1.5), ("high_t_from", 1000), ("snr_weight_max", 0.5),
-                                           ("ema", 1.0), ("warmup", 0), ("threads", -1)])
+                                           ("ema", 1.0), ("warmup", 0), ("threads", -1),
+                                           ("clip_grad", 0.0)])
 def test_out_of_range_training_options_are_refused_naming_the_option(tmp_path, option, value):
     with pytest.raises(ValueError, match=option):
         train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",

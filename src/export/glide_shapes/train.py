@@ -59,6 +59,7 @@ class TrainConfig:
     reset_text: bool = False  # UNets continued with `init`: start the text side afresh (_reset_text)
     freeze_text: bool = False  # UNets: keep the text transformer, its tables and projection as initialised/loaded
     options: Dict[str, str] = field(default_factory=dict)  # overrides of the `shapes` preset (option name → value)
+    clip_grad: float = 1.0  # gradient-norm clipping threshold (with --snr-weight-max, scale it with the weights)
     threads: int = 0  # CPU runs: torch threads (0 = every core; this torch build would otherwise use one)
 
 
@@ -240,7 +241,8 @@ def train(cfg: TrainConfig) -> Dict:
                          (not cfg.snr_weight_max >= 1.0, f"snr_weight_max={cfg.snr_weight_max}: 1 (off) or more"),
                          (not 0.0 <= cfg.ema < 1.0, f"ema={cfg.ema}: a decay in [0, 1)"),
                          (cfg.warmup < 1, f"warmup={cfg.warmup}: at least 1 step"),
-                         (cfg.threads < 0, f"threads={cfg.threads}: 0 (every core) or more")):
+                         (cfg.threads < 0, f"threads={cfg.threads}: 0 (every core) or more"),
+                         (not cfg.clip_grad > 0, f"clip_grad={cfg.clip_grad}: a positive gradient norm")):
         if bad:
             raise ValueError(message)
     os.makedirs(cfg.out, exist_ok=True)
@@ -384,7 +386,7 @@ def train(cfg: TrainConfig) -> Dict:
                 extra = {"mse": float(mse), "vb": float(vb)} if (step + 1) % cfg.log_every == 0 else {}
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
+        grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip_grad)
         optimizer.step()
         decay = min(cfg.ema, (1.0 + step) / (10.0 + step))
         _ema_update(ema, modules, decay)
