@@ -16,6 +16,7 @@ from glide_shapes.losses import NoiseSchedule, hybrid_loss
 from glide_shapes.train import TrainConfig, load_trained, train, write_checkpoints
 
 SHAPES_DIR = os.path.join(os.path.dirname(world.__file__))
+EXPORT_DIR = os.path.dirname(SHAPES_DIR)  # src/export: the command lines run from here
 
 
 def test_scenes_are_deterministic_from_the_seed():
@@ -381,8 +382,7 @@ def test_the_command_line_reports_a_bad_option_without_a_traceback(tmp_path):
     import sys
     result = subprocess.run([sys.executable, "-m", "glide_shapes", "train", "--model", "base", "--out", str(tmp_path),
                              "--minutes", "0", "--device", "cpu", "--high-t-from", "1200"],
-                            capture_output=True, text=True, cwd=os.path.join(os.path.dirname(__file__), "..", "..",
-                                                                             "src", "export"))
+                            capture_output=True, text=True, cwd=EXPORT_DIR)
     assert result.returncode == 2
     assert "high_t_from=1200" in result.stderr and "Traceback" not in result.stderr
 
@@ -390,12 +390,11 @@ def test_the_command_line_reports_a_bad_option_without_a_traceback(tmp_path):
 def test_preset_overrides_train_a_smaller_network_and_checkpoints_name_them_for_the_export(tmp_path):
     import subprocess
     import sys
-    export_dir = os.path.join(os.path.dirname(__file__), "..", "..", "src", "export")
     out = tmp_path / "trained"
     run = subprocess.run([sys.executable, "-m", "glide_shapes", "train", "--model", "base", "--out", str(out),
                           "--minutes", "0", "--device", "cpu", "--batch", "1", "--save-every", "1e9",
                           "--set", "num_res_blocks=1", "--set", "channel_mult=1,2,2"],
-                         capture_output=True, text=True, cwd=export_dir)
+                         capture_output=True, text=True, cwd=EXPORT_DIR)
     assert run.returncode == 0, run.stderr
     state = load_trained(str(out / "base.pt.gz"))
     assert state["meta"]["options"]["num_res_blocks"] == 1 and state["meta"]["options"]["channel_mult"] == [1, 2, 2]
@@ -407,20 +406,19 @@ def test_preset_overrides_train_a_smaller_network_and_checkpoints_name_them_for_
     for kind in ("upsample", "clip"):
         train(TrainConfig(kind=kind, out=str(out), minutes=0.0, batch=1, lr=1e-4, device="cpu", save_every=1e9))
     unpack = subprocess.run([sys.executable, "-m", "glide_shapes", "checkpoints", "--trained", str(out),
-                             "--out", str(tmp_path / "ckpt")], capture_output=True, text=True, cwd=export_dir)
+                             "--out", str(tmp_path / "ckpt")], capture_output=True, text=True, cwd=EXPORT_DIR)
     assert unpack.returncode == 0, unpack.stderr
     assert json.loads(unpack.stdout.strip().splitlines()[-1])["set"] == ["base.num_res_blocks=1",
                                                                           "base.channel_mult=1,2,2"]
     bad = subprocess.run([sys.executable, "-m", "glide_shapes", "train", "--model", "base", "--out", str(out),
                           "--minutes", "0", "--device", "cpu", "--set", "num_res_block=1"],
-                         capture_output=True, text=True, cwd=export_dir)
+                         capture_output=True, text=True, cwd=EXPORT_DIR)
     assert bad.returncode == 2 and "num_res_block" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_release_exports_trained_files_with_their_overrides_and_training_facts(tmp_path):
     import subprocess
     import sys
-    export_dir = os.path.join(os.path.dirname(__file__), "..", "..", "src", "export")
     trained = tmp_path / "trained"
     for kind in ("base", "upsample", "clip"):
         options = {"num_res_blocks": "1", "channel_mult": "1,2,2"} if kind == "base" else {}
@@ -429,7 +427,7 @@ def test_release_exports_trained_files_with_their_overrides_and_training_facts(t
     out = tmp_path / "models"
     (out / "stale").mkdir(parents=True)  # replaced, not merged into
     env = dict(os.environ, PYTHON=sys.executable)
-    run = subprocess.run(["bash", os.path.join(export_dir, "glide_shapes", "release.sh"), str(trained), str(out)],
+    run = subprocess.run(["bash", os.path.join(SHAPES_DIR, "release.sh"), str(trained), str(out)],
                          capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     manifest = json.loads((out / "manifest.json").read_text())
@@ -443,7 +441,7 @@ def test_release_exports_trained_files_with_their_overrides_and_training_facts(t
     assert not (out / "stale").exists()
     # A failed export leaves the existing directory as it was.
     os.remove(trained / "clip.pt.gz")
-    failed = subprocess.run(["bash", os.path.join(export_dir, "glide_shapes", "release.sh"), str(trained), str(out)],
+    failed = subprocess.run(["bash", os.path.join(SHAPES_DIR, "release.sh"), str(trained), str(out)],
                             capture_output=True, text=True, env=env)
     assert failed.returncode != 0 and "clip.pt.gz" in failed.stderr
     assert json.loads((out / "manifest.json").read_text()) == manifest

@@ -129,10 +129,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         facts = write_checkpoints(sources, args.out)
         with open(os.path.join(args.out, "training.json"), "w", encoding="utf-8") as f:
             json.dump(facts, f, indent=2)
-        # The exporter needs the same option overrides the models were trained with.
-        overrides = [f"{kind}.{name}={value}" for kind, meta in facts["training"].items()
-                     for name, value in meta.get("config", {}).get("options", {}).items()]
-        print(json.dumps({"logit_scale": facts["logit_scale"], "set": overrides}))
+        print(json.dumps({"logit_scale": facts["logit_scale"], "set": facts["set"]}))
     return 0
 
 

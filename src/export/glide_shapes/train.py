@@ -414,10 +414,16 @@ def load_trained(path: str) -> Dict:
         return torch.load(io.BytesIO(f.read()), map_location="cpu")
 
 
+def recorded_options(meta: Dict) -> Dict[str, str]:
+    """The `shapes` preset overrides a trained file was made with (none in files written before `--set`)."""
+    return meta.get("config", {}).get("options", {})
+
+
 def write_checkpoints(sources: Dict[str, str], out: str) -> Dict:
     """Unpack trained `.pt.gz` files into the exporter's checkpoint layout (base.pt, upsample.pt, clip_*_enc.pt).
 
-    Returns the facts the export needs (the CLIP logit scale) and the training metadata."""
+    Returns the facts the export needs — the CLIP logit scale and, as `set`, the preset overrides in the exporter's
+    MODEL.OPTION=VALUE form — and the training metadata."""
     os.makedirs(out, exist_ok=True)
     facts: Dict = {"training": {}}
     for kind, path in sources.items():
@@ -429,4 +435,6 @@ def write_checkpoints(sources: Dict[str, str], out: str) -> Dict:
             facts["logit_scale"] = state["logit_scale"]
         else:
             torch.save(state[kind], os.path.join(out, f"{kind}.pt"))
+    facts["set"] = [f"{kind}.{name}={value}" for kind, meta in facts["training"].items()
+                    for name, value in recorded_options(meta).items()]
     return facts
