@@ -13,7 +13,7 @@ from glide_export.models import CheckpointError, build, load_strict
 from glide_export.options import preset, with_overrides
 from glide_shapes import render, tokens, world
 from glide_shapes.losses import NoiseSchedule, hybrid_loss
-from glide_shapes.train import TrainConfig, load_trained, train, write_checkpoints
+from glide_shapes.train import SceneBatches, TrainConfig, load_trained, train, write_checkpoints
 
 SHAPES_DIR = os.path.join(os.path.dirname(world.__file__))
 EXPORT_DIR = os.path.dirname(SHAPES_DIR)  # src/export: the command lines run from here
@@ -183,7 +183,6 @@ def test_load_trained_reads_the_gzip_layout(tmp_path):
 
 
 def test_upsampler_crops_are_aligned_so_the_low_res_crop_is_the_high_res_box_average():
-    from glide_shapes.train import SceneBatches
     batches = SceneBatches(4, torch.device("cpu"), tokens.TokenTable.load())
     for _ in range(3):
         _, high, low = batches.next(2, high_res=True, crop=128)
@@ -445,3 +444,63 @@ def test_release_exports_trained_files_with_their_overrides_and_training_facts(t
                             capture_output=True, text=True, env=env)
     assert failed.returncode != 0 and "clip.pt.gz" in failed.stderr
     assert json.loads((out / "manifest.json").read_text()) == manifest
+
+
+def test_a_continued_run_resumes_the_optimizer_adds_up_its_history_and_draws_new_scenes(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0005, batch=2, lr=1e-3, device="cpu",
+                      save_every=1e9, ema=0.9))
+    saved = torch.load(first / "base.state.pt")
+    earlier = load_trained(str(first / "base.pt.gz"))
+    assert saved["meta"] == earlier["meta"] and saved["moments"]
+    # The raw weights differ from the EMA ones; both are kept, so continuing loses neither.
+    assert any(not torch.equal(saved["weights"][k], earlier["base"][k]) for k in saved["weights"])
+
+    train(TrainConfig(kind="base", out=str(second), minutes=0.0005, batch=2, lr=1e-3, device="cpu",
+                      save_every=1e9, ema=0.9, init=str(first / "base.pt.gz")))
+    start = json.loads((second / "train-base.log").read_text().splitlines()[0])
+    steps1, samples1 = earlier["meta"]["steps"], earlier["meta"]["samples"]
+    assert start["continued"]["optimizer_state"] is True
+    assert start["continued"]["from"]["samples"] == samples1 and start["continued"]["stream_seed"] == samples1
+    later = load_trained(str(second / "base.pt.gz"))["meta"]
+    assert [run["steps"] for run in later["history"]] == [steps1]
+    assert later["total"]["steps"] == steps1 + later["steps"]
+    assert later["total"]["samples"] == samples1 + later["samples"]
+    # Adam's step counts carried on from the first run's.
+    moments = torch.load(second / "base.state.pt")["moments"]
+    assert float(moments["out.2.weight"]["step"]) == steps1 + later["steps"]
+
+    # A third run continues the second's total, and its history names both runs.
+    third = tmp_path / "third"
+    train(TrainConfig(kind="base", out=str(third), minutes=0.0, batch=2, lr=1e-3, device="cpu",
+                      save_every=1e9, init=str(second / "base.pt.gz")))
+    assert len(load_trained(str(third / "base.pt.gz"))["meta"]["history"]) == 2
+
+    # The continued streams do not replay the first run's scenes.
+    table = tokens.TokenTable.load()
+    replay = SceneBatches(0 + 1, torch.device("cpu"), table).next(4, high_res=False)[0]
+    fresh = SceneBatches(samples1 + 1, torch.device("cpu"), table).next(4, high_res=False)[0]
+    assert [s.caption for s in replay] != [s.caption for s in fresh]
+
+
+def test_a_state_from_another_snapshot_is_not_resumed(tmp_path):
+    first = tmp_path / "first"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0, batch=2, lr=1e-3, device="cpu", save_every=1e9))
+    state = torch.load(first / "base.state.pt")
+    state["meta"]["steps"] += 1  # as if the run had written another snapshot since
+    torch.save(state, first / "base.state.pt")
+    second = tmp_path / "second"
+    train(TrainConfig(kind="base", out=str(second), minutes=0.0, batch=2, lr=1e-3, device="cpu", save_every=1e9,
+                      init=str(first / "base.pt.gz")))
+    start = json.loads((second / "train-base.log").read_text().splitlines()[0])
+    assert start["continued"]["optimizer_state"] is False
+
+
+def test_a_frozen_continuation_keeps_the_moments_of_what_both_runs_train(tmp_path):
+    first = tmp_path / "first"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0005, batch=2, lr=1e-3, device="cpu", save_every=1e9))
+    second = tmp_path / "second"
+    train(TrainConfig(kind="base", out=str(second), minutes=0.0, batch=2, lr=1e-3, device="cpu", save_every=1e9,
+                      init=str(first / "base.pt.gz"), freeze_text=True))
+    moments = torch.load(second / "base.state.pt")["moments"]
+    assert "out.2.weight" in moments and not any(n.startswith(_TEXT_SIDE) for n in moments)

@@ -33,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--text-lr-mult", type=float, default=1.0,
                    help="base/upsample: learning-rate multiplier for the text side (transformer, tables, encoder_kv)")
     r.add_argument("--crop", type=int, default=0, help="upsample only: train on aligned random crops of this size")
-    r.add_argument("--init", default="", help="continue from an earlier run's <model>.pt.gz (fresh optimizer)")
+    r.add_argument("--init", default="",
+                   help="continue from an earlier run's <model>.pt.gz (with the <model>.state.pt beside it, when it "
+                        "belongs to that snapshot: raw weights and Adam's moments)")
     r.add_argument("--warmup", type=int, default=200, help="learning-rate warm-up steps")
     r.add_argument("--ema", type=float, default=0.999, help="EMA decay of the saved weights")
     r.add_argument("--snr-weight-max", type=float, default=1.0,

@@ -3,7 +3,7 @@
 # model directory with the exporter, using the CLIP logit scale and any preset overrides the training recorded.
 #   usage: release.sh TRAINED_DIR [MODEL_DIR]        (MODEL_DIR defaults to src/models/glide-shapes)
 # The model directory is replaced only when the export succeeds; training.json beside the graphs records how each
-# model was trained (steps, samples, seconds, options).
+# model was trained (steps, samples, seconds, options; for continued runs the runs before and the totals).
 set -euo pipefail
 trained=$(cd "${1:?usage: release.sh TRAINED_DIR [MODEL_DIR]}" && pwd)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -4,7 +4,12 @@ the noised-CLIP pair (contrastive, image encoder on x_t at random t).
 Time-boxed rather than step-counted: each run trains for `minutes` of wall clock with a warm-up then a cosine decay
 over that time, keeps an exponential moving average of the weights, and writes the EMA weights (official state-dict
 key layout, gzip'd) every `save_every` seconds and at the end, so a run stopped early still leaves a usable model.
-Seeded: scenes, noise and initialisation all derive from `seed` (GPU kernels may still differ in the last bits).
+Beside it, `<kind>.state.pt` holds what continuing needs beyond the EMA weights — the raw weights and the optimizer's
+moments — so a run continued with `init` picks up where the earlier one stopped instead of restarting Adam (which
+costs hundreds of steps of progress). Runs add up: a continued run's file records the runs before it (`history`)
+and the totals.
+Seeded: scenes, noise and initialisation all derive from `seed` (GPU kernels may still differ in the last bits); a
+continued run offsets its streams by the samples already trained, so it never replays the scenes it started from.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ class TrainConfig:
     log_every: int = 50
     crop: int = 0  # upsample only: train on aligned crops of this size (0 = whole 256×256 images)
     text_lr_mult: float = 1.0  # UNets: learning-rate multiplier for the text side and the attention's text keys
-    init: str = ""  # a <kind>.pt.gz from an earlier run to continue from (its EMA weights; fresh optimizer)
+    init: str = ""  # a <kind>.pt.gz from an earlier run to continue from (with its <kind>.state.pt when present)
     snr_weight_max: float = 1.0  # UNets: ε MSE weighted by clamp(1/SNR, 1, this) (losses.hybrid_loss)
     high_t_share: float = 0.0  # UNets: share of samples with t drawn from [high_t_from, steps) instead of all
     high_t_from: int = 600
@@ -299,10 +304,15 @@ def train(cfg: TrainConfig) -> Dict:
         p.requires_grad_(False)
     optimizer = torch.optim.AdamW(_param_groups(modules, params, cfg), lr=cfg.lr, weight_decay=0.0,
                                   betas=(0.9, 0.999))
-    batches = SceneBatches(cfg.seed + 1, device, table)
+    before = _totals(earlier["meta"]) if cfg.init else {"steps": 0, "samples": 0, "seconds": 0.0}
+    resumed = False
+    if cfg.init and not cfg.reset_text:
+        resumed = _resume(cfg.init, earlier["meta"], modules, log_scale, optimizer)
+    stream = cfg.seed + before["samples"]  # a continued run draws scenes and noise it has not trained on yet
+    batches = SceneBatches(stream + 1, device, table)
     schedule = NoiseSchedule(BASE_SCHEDULE if cfg.kind != "upsample" else UPSAMPLE_SCHEDULE, device)
-    gen = torch.Generator(device=device).manual_seed(cfg.seed + 2)
-    drop_rng = random.Random(cfg.seed + 3)
+    gen = torch.Generator(device=device).manual_seed(stream + 2)
+    drop_rng = random.Random(stream + 3)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
 
     log_path = os.path.join(cfg.out, f"train-{cfg.kind}.log")
@@ -322,7 +332,8 @@ def train(cfg: TrainConfig) -> Dict:
     emit({"event": "start", "device": str(device),
           "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
           "torch": torch.__version__, "trainable_parameters": sum(p.numel() for p in params),
-          **{k: v for k, v in asdict(cfg).items() if k != "out"}})
+          **{k: v for k, v in asdict(cfg).items() if k != "out"},
+          "continued": {"from": before, "optimizer_state": resumed, "stream_seed": stream} if cfg.init else None})
 
     def save(final: bool) -> None:
         if cfg.kind == "clip":
@@ -330,9 +341,16 @@ def train(cfg: TrainConfig) -> Dict:
                      "logit_scale": float(torch.exp(log_scale.detach()).clamp(max=100.0))}
         else:
             state = {cfg.kind: _cpu_state(ema)}
-        state["meta"] = {"kind": cfg.kind, "steps": step, "samples": samples, "seconds": time.monotonic() - start,
-                         "final": final, "options": opts.to_json(),
-                         "config": {k: v for k, v in asdict(cfg).items() if k != "out"}}
+        seconds = time.monotonic() - start
+        meta = {"kind": cfg.kind, "steps": step, "samples": samples, "seconds": seconds,
+                "final": final, "options": opts.to_json(),
+                "config": {k: v for k, v in asdict(cfg).items() if k != "out"},
+                "history": (_history(earlier["meta"]) if cfg.init else []),
+                "total": {"steps": before["steps"] + step, "samples": before["samples"] + samples,
+                          "seconds": before["seconds"] + seconds}}
+        state["meta"] = meta
+        # The state first: a snapshot whose .state.pt is missing or older is continued with a fresh optimizer.
+        _save_state(os.path.join(cfg.out, f"{cfg.kind}.state.pt"), meta, modules, log_scale, optimizer)
         _save_gz(state, os.path.join(cfg.out, f"{cfg.kind}.pt.gz"))
         if cfg.kind == "base":
             result = caption_sensitivity(ema, table)
@@ -388,7 +406,8 @@ def train(cfg: TrainConfig) -> Dict:
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip_grad)
         optimizer.step()
-        decay = min(cfg.ema, (1.0 + step) / (10.0 + step))
+        done = before["steps"] + step  # a continued run's average is already warm
+        decay = min(cfg.ema, (1.0 + done) / (10.0 + done))
         _ema_update(ema, modules, decay)
         step += 1
         samples += cfg.batch
@@ -406,6 +425,70 @@ def train(cfg: TrainConfig) -> Dict:
     emit(summary)
     log.close()
     return summary
+
+
+def _totals(meta: Dict) -> Dict:
+    """Steps, samples and seconds trained in all, up to and including the run that wrote `meta`."""
+    return dict(meta.get("total") or {k: meta[k] for k in ("steps", "samples", "seconds")})
+
+
+def _history(meta: Dict) -> List[Dict]:
+    """The runs before a continued one: the earlier file's own history, then that run itself."""
+    run = {k: meta[k] for k in ("steps", "samples", "seconds", "config") if k in meta}
+    return list(meta.get("history", [])) + [run]
+
+
+def _state_path(trained: str) -> str:
+    name = os.path.basename(trained)
+    kind = name[:-len(".pt.gz")] if name.endswith(".pt.gz") else name
+    return os.path.join(os.path.dirname(trained), f"{kind}.state.pt")
+
+
+def _save_state(path: str, meta: Dict, modules: torch.nn.Module, log_scale, optimizer) -> None:
+    names = {id(p): n for n, p in modules.named_parameters()}
+    moments = {}
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            st = optimizer.state.get(p)
+            if st and id(p) in names:
+                moments[names[id(p)]] = {k: (v.detach().cpu().clone() if torch.is_tensor(v) else v)
+                                         for k, v in st.items()}
+            elif st and p is log_scale:
+                moments["<logit_scale>"] = {k: (v.detach().cpu().clone() if torch.is_tensor(v) else v)
+                                            for k, v in st.items()}
+    obj = {"meta": meta, "weights": _cpu_state(modules), "moments": moments,
+           "log_scale": None if log_scale is None else float(log_scale.detach())}
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def _resume(init: str, meta: Dict, modules: torch.nn.Module, log_scale, optimizer) -> bool:
+    """Load the raw weights and Adam's moments saved beside `init`, if they belong to the same snapshot.
+
+    Moments are matched by parameter name and shape, so a continued run that freezes or unfreezes part of the
+    network keeps the moments of what both runs train. Returns whether the state was used."""
+    path = _state_path(init)
+    if not os.path.exists(path):
+        return False
+    state = torch.load(path, map_location="cpu")
+    if state.get("meta") != meta:  # written by another snapshot of the run (or another run): EMA weights only
+        return False
+    modules.load_state_dict(state["weights"])
+    if log_scale is not None and state.get("log_scale") is not None:
+        with torch.no_grad():
+            log_scale.fill_(state["log_scale"])
+    device = next(modules.parameters()).device
+    by_name = dict(modules.named_parameters())
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            name = "<logit_scale>" if p is log_scale else next((n for n, q in by_name.items() if q is p), None)
+            saved = state["moments"].get(name)
+            if saved is None or saved["exp_avg"].shape != p.shape:
+                continue
+            optimizer.state[p] = {k: (v.to(device) if torch.is_tensor(v) and v.dim() > 0 else v)
+                                  for k, v in saved.items()}
+    return True
 
 
 def load_trained(path: str) -> Dict:

@@ -2,13 +2,15 @@
 # Train the three glide-shapes models side by side on one device for a fixed wall-clock time each.
 #   usage: train_all.sh OUT_DIR [MINUTES] [DEVICE] [SEED]      (run from anywhere; python3 must have torch)
 #   MODELS="base upsample" trains a subset; INIT_DIR=DIR continues each model from DIR/<model>.pt.gz (an earlier
-#   run's EMA weights, fresh optimizer, learning rate LR if set); CROP=128 trains the upsampler on aligned crops;
+#   run's EMA weights, its raw weights and Adam moments from DIR/<model>.state.pt; learning rate LR if set);
+#   CROP=128 trains the upsampler on aligned crops;
 #   TEXT_LR_MULT=5 raises the UNets' text-side learning rate; SNR_WEIGHT_MAX=20 weights the UNets' ε MSE by
 #   clamp(1/SNR, 1, 20); HIGH_T_SHARE=0.5 draws that share of their samples from [HIGH_T_FROM, 1000) (default 600);
 #   RESET_TEXT=1 (with INIT_DIR) keeps the UNets' image side and starts their text side afresh; FREEZE_TEXT=1
 #   trains the UNets' image side only; BASE_SET="num_res_blocks=1 channel_mult=1,2,2" overrides options of the
 #   base's `shapes` preset (the export then needs the same, as base.OPTION=VALUE; `checkpoints` prints them).
-# Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute) and OUT_DIR/train-<model>.log.
+# Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute), OUT_DIR/<model>.state.pt (what
+# continuing needs besides) and OUT_DIR/train-<model>.log.
 # The run exits non-zero if any model's training failed; the others still finish and keep their files.
 set -uo pipefail
 out=${1:?usage: train_all.sh OUT_DIR [MINUTES] [DEVICE] [SEED]}
