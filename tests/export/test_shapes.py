@@ -369,7 +369,7 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
 
 @pytest.mark.parametrize("option, value", [("high_t_share", 1.5), ("high_t_from", 1000), ("snr_weight_max", 0.5),
                                            ("ema", 1.0), ("warmup", 0), ("threads", -1),
-                                           ("clip_grad", 0.0)])
+                                           ("clip_grad", 0.0), ("dropout", 1.0)])
 def test_out_of_range_training_options_are_refused_naming_the_option(tmp_path, option, value):
     with pytest.raises(ValueError, match=option):
         train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",
@@ -504,3 +504,23 @@ def test_a_frozen_continuation_keeps_the_moments_of_what_both_runs_train(tmp_pat
                       init=str(first / "base.pt.gz"), freeze_text=True))
     moments = torch.load(second / "base.state.pt")["moments"]
     assert "out.2.weight" in moments and not any(n.startswith(_TEXT_SIDE) for n in moments)
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.1])
+def test_the_residual_blocks_train_with_the_dropout_asked_for(tmp_path, dropout):
+    import glide_shapes.train as shapes_train
+    seen = []
+    original = shapes_train._ema_update
+
+    def spy(ema, model, decay):  # the training network itself, as the run built it
+        seen.append(sorted({m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)}))
+        original(ema, model, decay)
+
+    shapes_train._ema_update = spy
+    try:
+        train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0005, batch=1, lr=1e-4, device="cpu",
+                          save_every=1e9, dropout=dropout))
+    finally:
+        shapes_train._ema_update = original
+    assert seen and all(p == [dropout] for p in seen)
+    assert load_trained(str(tmp_path / "base.pt.gz"))["meta"]["config"]["dropout"] == dropout

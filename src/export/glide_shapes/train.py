@@ -66,6 +66,7 @@ class TrainConfig:
     options: Dict[str, str] = field(default_factory=dict)  # overrides of the `shapes` preset (option name → value)
     clip_grad: float = 1.0  # gradient-norm clipping threshold (with --snr-weight-max, scale it with the weights)
     threads: int = 0  # CPU runs: torch threads (0 = every core; this torch build would otherwise use one)
+    dropout: float = 0.1  # UNets: the residual blocks' dropout (GLIDE's 0.1; the exported graphs have none)
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -247,7 +248,8 @@ def train(cfg: TrainConfig) -> Dict:
                          (not 0.0 <= cfg.ema < 1.0, f"ema={cfg.ema}: a decay in [0, 1)"),
                          (cfg.warmup < 1, f"warmup={cfg.warmup}: at least 1 step"),
                          (cfg.threads < 0, f"threads={cfg.threads}: 0 (every core) or more"),
-                         (not cfg.clip_grad > 0, f"clip_grad={cfg.clip_grad}: a positive gradient norm")):
+                         (not cfg.clip_grad > 0, f"clip_grad={cfg.clip_grad}: a positive gradient norm"),
+                         (not 0.0 <= cfg.dropout < 1.0, f"dropout={cfg.dropout}: a probability in [0, 1)")):
         if bad:
             raise ValueError(message)
     os.makedirs(cfg.out, exist_ok=True)
@@ -271,6 +273,9 @@ def train(cfg: TrainConfig) -> Dict:
         params = list(modules.parameters()) + [log_scale]
     else:
         _init_unet(model, used["glide"])
+        for module in model.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.p = cfg.dropout
         modules = model.to(device).train()
         log_scale = None
         params = list(modules.parameters())
