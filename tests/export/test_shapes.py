@@ -369,7 +369,7 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
 
 @pytest.mark.parametrize("option, value", [("high_t_share", 1.5), ("high_t_from", 1000), ("snr_weight_max", 0.5),
                                            ("ema", 1.0), ("warmup", 0), ("threads", -1),
-                                           ("clip_grad", 0.0), ("dropout", 1.0)])
+                                           ("clip_grad", 0.0), ("dropout", 1.0), ("low_freq_weight_max", -1.0)])
 def test_out_of_range_training_options_are_refused_naming_the_option(tmp_path, option, value):
     with pytest.raises(ValueError, match=option):
         train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",
@@ -524,3 +524,31 @@ def test_the_residual_blocks_train_with_the_dropout_asked_for(tmp_path, dropout)
         shapes_train._ema_update = original
     assert seen and all(p == [dropout] for p in seen)
     assert load_trained(str(tmp_path / "base.pt.gz"))["meta"]["config"]["dropout"] == dropout
+
+
+def test_the_low_frequency_loss_charges_a_channel_bias_in_x0_terms_and_ignores_balanced_detail():
+    from glide_shapes.losses import low_frequency_loss
+    schedule = NoiseSchedule("squaredcos_cap_v2", "cpu")
+    noise = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    t = torch.tensor([999, 500])
+    assert float(low_frequency_loss(schedule, noise, noise, t, 1000.0)) == 0.0
+    # A checkerboard error (per-pixel ±0.1) averages out in every 16×16 cell: nothing to charge.
+    checker = 0.1 * (torch.arange(64)[:, None] + torch.arange(64)[None, :]).remainder(2).float().mul(2).sub(1)
+    assert float(low_frequency_loss(schedule, noise + checker, noise, t, 1000.0)) < 1e-10
+    # A bias of 0.03 in one channel: ε-MSE would charge 0.0003; here t = 999 is charged at the cap (1000) and
+    # t = 500 at its own 1/SNR.
+    biased = noise.clone()
+    biased[:, 1] += 0.03
+    inv_snr_500 = float(schedule.t["sqrt_recipm1_ac"][500] ** 2)
+    expected = (1000.0 * 0.03 ** 2 / 3 + max(1.0, inv_snr_500) * 0.03 ** 2 / 3) / 2
+    assert float(low_frequency_loss(schedule, biased, noise, t, 1000.0)) == pytest.approx(expected, rel=1e-4)
+    with pytest.raises(ValueError, match="cells"):
+        low_frequency_loss(schedule, noise[:, :, :63], noise[:, :, :63], t, 10.0)
+
+
+def test_a_run_with_the_low_frequency_loss_logs_it(tmp_path):
+    train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0005, batch=2, lr=1e-4, device="cpu",
+                      save_every=1e9, log_every=1, low_freq_weight_max=1000.0))
+    log = [json.loads(line) for line in (tmp_path / "train-base.log").read_text().splitlines()]
+    steps = [e for e in log if "step" in e and "loss" in e]
+    assert steps and all(e["low_freq"] >= 0 for e in steps) and log[0]["low_freq_weight_max"] == 1000.0

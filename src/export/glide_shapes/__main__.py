@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--clip-grad", type=float, default=1.0,
                    help="gradient-norm clipping threshold (raise it with --snr-weight-max: the weights scale the loss)")
     r.add_argument("--threads", type=int, default=0, help="CPU runs: torch threads (default: every core)")
+    r.add_argument("--low-freq-weight-max", type=float, default=0.0,
+                   help="base/upsample: also train the x0 error of a 4×4 thumbnail, weighted clamp(1/SNR, 1, this) "
+                        "(balances ε̂ where sampling starts; 0 = off)")
     r.add_argument("--dropout", type=float, default=0.1,
                    help="base/upsample: the residual blocks' dropout while training (GLIDE's 0.1; 0 for a run that "
                         "is short of steps rather than of data)")
@@ -117,7 +120,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                           snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share,
                           high_t_from=args.high_t_from, freeze_text=args.freeze_text,
                           options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
-                          dropout=args.dropout)
+                          dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max)
         train(cfg)
     elif args.command == "probe":
         import torch

@@ -33,7 +33,7 @@ from glide_export.models import build
 from glide_export.options import preset, with_overrides
 
 from . import render, world
-from .losses import NoiseSchedule, hybrid_loss
+from .losses import NoiseSchedule, hybrid_loss, low_frequency_loss
 from .probe import caption_sensitivity
 from .tokens import TokenTable
 
@@ -67,6 +67,7 @@ class TrainConfig:
     clip_grad: float = 1.0  # gradient-norm clipping threshold (with --snr-weight-max, scale it with the weights)
     threads: int = 0  # CPU runs: torch threads (0 = every core; this torch build would otherwise use one)
     dropout: float = 0.1  # UNets: the residual blocks' dropout (GLIDE's 0.1; the exported graphs have none)
+    low_freq_weight_max: float = 0.0  # UNets: add losses.low_frequency_loss with this weight cap (0 = off)
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -249,7 +250,9 @@ def train(cfg: TrainConfig) -> Dict:
                          (cfg.warmup < 1, f"warmup={cfg.warmup}: at least 1 step"),
                          (cfg.threads < 0, f"threads={cfg.threads}: 0 (every core) or more"),
                          (not cfg.clip_grad > 0, f"clip_grad={cfg.clip_grad}: a positive gradient norm"),
-                         (not 0.0 <= cfg.dropout < 1.0, f"dropout={cfg.dropout}: a probability in [0, 1)")):
+                         (not 0.0 <= cfg.dropout < 1.0, f"dropout={cfg.dropout}: a probability in [0, 1)"),
+                         (not cfg.low_freq_weight_max >= 0.0,
+                          f"low_freq_weight_max={cfg.low_freq_weight_max}: 0 (off) or a positive weight cap")):
         if bad:
             raise ValueError(message)
     os.makedirs(cfg.out, exist_ok=True)
@@ -407,6 +410,11 @@ def train(cfg: TrainConfig) -> Dict:
                 out = modules(x_t, t, tokens_t, mask_t, low_res=low if cfg.kind == "upsample" else None)
                 loss, mse, vb = hybrid_loss(schedule, out, x0, x_t, t, noise, cfg.snr_weight_max)
                 extra = {"mse": float(mse), "vb": float(vb)} if (step + 1) % cfg.log_every == 0 else {}
+                if cfg.low_freq_weight_max > 0:
+                    thumb = low_frequency_loss(schedule, out[:, :3], noise, t, cfg.low_freq_weight_max)
+                    loss = loss + thumb
+                    if extra:
+                        extra["low_freq"] = float(thumb)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip_grad)
