@@ -407,8 +407,8 @@ def test_preset_overrides_train_a_smaller_network_and_checkpoints_name_them_for_
     unpack = subprocess.run([sys.executable, "-m", "glide_shapes", "checkpoints", "--trained", str(out),
                              "--out", str(tmp_path / "ckpt")], capture_output=True, text=True, cwd=EXPORT_DIR)
     assert unpack.returncode == 0, unpack.stderr
-    assert json.loads(unpack.stdout.strip().splitlines()[-1])["set"] == ["base.num_res_blocks=1",
-                                                                          "base.channel_mult=1,2,2"]
+    assert json.loads(unpack.stdout.strip().splitlines()[-1])["set"] == ["base.channel_mult=1,2,2",
+                                                                          "base.num_res_blocks=1"]
     bad = subprocess.run([sys.executable, "-m", "glide_shapes", "train", "--model", "base", "--out", str(out),
                           "--minutes", "0", "--device", "cpu", "--set", "num_res_block=1"],
                          capture_output=True, text=True, cwd=EXPORT_DIR)
@@ -552,3 +552,22 @@ def test_a_run_with_the_low_frequency_loss_logs_it(tmp_path):
     log = [json.loads(line) for line in (tmp_path / "train-base.log").read_text().splitlines()]
     steps = [e for e in log if "step" in e and "loss" in e]
     assert steps and all(e["low_freq"] >= 0 for e in steps) and log[0]["low_freq_weight_max"] == 1000.0
+
+
+def test_checkpoints_name_what_a_file_differs_from_todays_preset_in_even_after_the_preset_changed(tmp_path):
+    from glide_shapes.train import preset_differences
+    base = preset("shapes", "base")
+    meta = {"options": base.to_json(), "config": {"options": {}}}
+    assert preset_differences("base", meta) == {}
+    # A file trained when the preset had another width and depth, without any --set: its recorded options say so.
+    older = dict(base.to_json(), num_channels=base.num_channels * 2, channel_mult=[1, 2, 3], xf_padding=False)
+    differs = preset_differences("base", {"options": older, "config": {"options": {}}})
+    assert differs["num_channels"] == str(base.num_channels * 2) and differs["xf_padding"] == "false"
+    assert ("channel_mult" in differs) == (list(base.channel_mult) != [1, 2, 3])
+    rebuilt = with_overrides(base, differs)
+    assert rebuilt.to_json() == dict(older, in_channels=rebuilt.in_channels)
+    # The CLIP logit scale is trained, not an option of the network's shape.
+    clip = preset("shapes", "clip").to_json()
+    assert preset_differences("clip", {"options": dict(clip, logit_scale=20.0)}) == {}
+    # Files written before options were recorded fall back to their --set overrides.
+    assert preset_differences("base", {"config": {"options": {"num_res_blocks": "1"}}}) == {"num_res_blocks": "1"}

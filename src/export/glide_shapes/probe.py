@@ -65,7 +65,7 @@ def summary_line(result: Dict) -> str:
 def probe_files(paths: List[str]) -> List[str]:
     from glide_export.models import build
     from glide_export.options import preset, with_overrides
-    from .train import load_trained, recorded_options
+    from .train import load_trained, preset_differences
 
     table = TokenTable.load()
     lines = []
@@ -73,7 +73,7 @@ def probe_files(paths: List[str]) -> List[str]:
         state = load_trained(path)
         if state["meta"]["kind"] != "base":
             raise ValueError(f"{path} holds a {state['meta']['kind']} model; the probe reads base models")
-        model = build("base", with_overrides(preset("shapes", "base"), recorded_options(state["meta"])))
+        model = build("base", with_overrides(preset("shapes", "base"), preset_differences("base", state["meta"])))
         model.load_state_dict(state["base"])
         result = caption_sensitivity(model, table)
         lines.append(f"{path} (step {state['meta']['steps']}): {summary_line(result)}")

@@ -15,6 +15,7 @@ continued run offsets its streams by the samples already trained, so it never re
 from __future__ import annotations
 
 import copy
+import dataclasses
 import gzip
 import io
 import json
@@ -532,5 +533,28 @@ def write_checkpoints(sources: Dict[str, str], out: str) -> Dict:
         else:
             torch.save(state[kind], os.path.join(out, f"{kind}.pt"))
     facts["set"] = [f"{kind}.{name}={value}" for kind, meta in facts["training"].items()
-                    for name, value in recorded_options(meta).items()]
+                    for name, value in preset_differences(kind, meta).items()]
     return facts
+
+
+def _option_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def preset_differences(kind: str, meta: Dict) -> Dict[str, str]:
+    """The options a trained file's network differs from today's `shapes` preset in, as OPTION=VALUE text.
+
+    Read from the full option set every file records (`meta.options`), so a file trained before the preset changed
+    still exports as the network it is; the CLIP logit scale is a trained value, passed separately. Files without
+    it fall back to the `--set` overrides they recorded."""
+    recorded = meta.get("options")
+    if not recorded:
+        return dict(recorded_options(meta))
+    current = preset("shapes", kind).to_json()
+    fields = {f.name for f in dataclasses.fields(preset("shapes", kind))} - {"logit_scale"}
+    return {name: _option_text(recorded[name]) for name in sorted(fields)
+            if name in recorded and _option_text(recorded[name]) != _option_text(current[name])}
