@@ -571,3 +571,34 @@ def test_checkpoints_name_what_a_file_differs_from_todays_preset_in_even_after_t
     assert preset_differences("clip", {"options": dict(clip, logit_scale=20.0)}) == {}
     # Files written before options were recorded fall back to their --set overrides.
     assert preset_differences("base", {"config": {"options": {"num_res_blocks": "1"}}}) == {"num_res_blocks": "1"}
+
+
+class _Echo(torch.nn.Module):
+    """A stand-in base that predicts ε̂ = x_t (+ an optional constant per channel), with zero variance channels."""
+
+    def __init__(self, offset=(0.0, 0.0, 0.0)):
+        super().__init__()
+        self.offset = torch.nn.Parameter(torch.tensor(offset).view(1, 3, 1, 1), requires_grad=False)
+
+    def forward(self, x, t, tokens, mask):
+        return torch.cat([x + self.offset, torch.zeros_like(x)], dim=1)
+
+
+def test_the_first_step_probe_reads_a_faithful_echo_as_gain_one_and_a_blind_base_as_gain_zero():
+    from glide_shapes.probe import first_step
+    table = tokens.TokenTable.load()
+    echo = first_step(_Echo(), table)
+    assert echo["dc_gain"] == pytest.approx(1.0, abs=1e-4)
+    assert echo["bias"] < 0.05
+    # ε̂ off by 0.03 in green: every green pixel clips the same way (x0 = −0.03·20,000 before clipping).
+    biased = first_step(_Echo((0.0, 0.03, 0.0)), table)
+    assert biased["bias"] > 0.3
+    # A base with 32 channels at the first level: its last GroupNorm has one channel per group, so whatever its
+    # weights, a shift of x_t's channel means cannot reach ε̂ (the zero-initialised output layer is randomised so the
+    # reading is not trivially 0).
+    torch.manual_seed(0)
+    model = build("base", with_overrides(preset("shapes", "base"), {"num_channels": "32", "channel_mult": "1,2,3"}))
+    with torch.no_grad():
+        for p in model.out[-1].parameters():
+            p.normal_(0.0, 0.1)
+    assert abs(first_step(model, table)["dc_gain"]) < 0.05

@@ -7,6 +7,13 @@ colours reads 0.69). `alignment` is the cosine between those colours and the cap
 over the six captions: near 0 when the differences are unrelated to the colour words, 1 when they point exactly the
 named way. At high t only the caption can say what the picture will be, so this is where a model that follows its
 captions must differ — and where the first runs did not.
+
+`first_step` checks what the sampler's first step (t = 999) needs: there x0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ multiplies
+ε̂'s error by about 20,000 before clipping, so ε̂ must follow x_t exactly — its per-channel mean included. `dc_gain`
+is how much of a shift of x_t's channel means comes back in ε̂'s (1 = all of it, as it must); `bias` is how one-sided
+the clipped x0 comes out over pure-noise inputs (the mean sign per channel: 0 = balanced, 1 = every pixel of a
+channel clipped the same way — a saturated background the later steps keep). A base whose last GroupNorm has one channel per group
+(32 channels at the first level) cannot see channel means at all and reads a gain near 0.
 """
 
 from __future__ import annotations
@@ -57,6 +64,30 @@ def caption_sensitivity(model: torch.nn.Module, table: TokenTable, steps: Sequen
     return result
 
 
+def first_step(model: torch.nn.Module, table: TokenTable, seed: int = 0, shift: float = 0.05) -> Dict:
+    """{"dc_gain", "bias"} of a base model at t = 999 (see the module docstring)."""
+    captions = [f"a large {c} square in the center" for c in COLOURS[:4]]
+    tokens, mask = table.glide_batch(captions, [False] * len(captions))
+    device = next(model.parameters()).device
+    tokens_t, mask_t = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
+    schedule = NoiseSchedule("squaredcos_cap_v2", device)
+    t = torch.full((len(captions),), schedule.steps - 1, device=device)
+    x_t = torch.randn(len(captions), 3, 64, 64, generator=torch.Generator(device="cpu").manual_seed(seed)).to(device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            eps = model(x_t, t, tokens_t, mask_t)[:, :3].float()
+            shifted = model(x_t + shift, t, tokens_t, mask_t)[:, :3].float()
+    finally:
+        model.train(was_training)
+    gain = float((shifted - eps).mean(dim=(2, 3)).mean() / shift)
+    # The sampler's float32 arithmetic: at t = 999 both coefficients round to the same float, so x0 is that number
+    # times (x_t − ε̂) — exactly 0 where ε̂ = x_t, and a clipped ±1 where it is not.
+    x0 = schedule.at("sqrt_recip_ac", t) * x_t - schedule.at("sqrt_recipm1_ac", t) * eps
+    return {"dc_gain": gain, "bias": float(torch.sign(x0.clamp(-1.0, 1.0)).mean(dim=(2, 3)).abs().mean())}
+
+
 def summary_line(result: Dict) -> str:
     parts = [f"t={t}: {v['spread']:.3f} (alignment {v['alignment']:+.2f})" for t, v in result["t"].items()]
     return f"caption spread {', '.join(parts)}; pooled text vector {result['pooled_spread']:.3f}"
@@ -76,7 +107,9 @@ def probe_files(paths: List[str]) -> List[str]:
         model = build("base", with_overrides(preset("shapes", "base"), preset_differences("base", state["meta"])))
         model.load_state_dict(state["base"])
         result = caption_sensitivity(model, table)
-        lines.append(f"{path} (step {state['meta']['steps']}): {summary_line(result)}")
+        first = first_step(model, table)
+        lines.append(f"{path} (step {state['meta']['steps']}): {summary_line(result)}; first step: DC gain "
+                     f"{first['dc_gain']:.3f} (1 wanted), bias {first['bias']:.2f} (0 wanted)")
         for t, v in result["t"].items():
             lines.append(f"  t={t}: " + "  ".join(f"{c} {tuple(rgb)}" for c, rgb in v["colours"].items()))
     return lines

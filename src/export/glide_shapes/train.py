@@ -35,7 +35,7 @@ from glide_export.options import preset, with_overrides
 
 from . import render, world
 from .losses import NoiseSchedule, hybrid_loss, low_frequency_loss
-from .probe import caption_sensitivity
+from .probe import caption_sensitivity, first_step
 from .tokens import TokenTable
 
 KINDS = ("base", "upsample", "clip")
@@ -363,9 +363,11 @@ def train(cfg: TrainConfig) -> Dict:
         _save_gz(state, os.path.join(cfg.out, f"{cfg.kind}.pt.gz"))
         if cfg.kind == "base":
             result = caption_sensitivity(ema, table)
+            first = first_step(ema, table)
             emit({"event": "probe", "step": step, "pooled_spread": round(result["pooled_spread"], 4),
                   "spread": {str(t): round(v["spread"], 4) for t, v in result["t"].items()},
-                  "alignment": {str(t): round(v["alignment"], 3) for t, v in result["t"].items()}})
+                  "alignment": {str(t): round(v["alignment"], 3) for t, v in result["t"].items()},
+                  "dc_gain": round(first["dc_gain"], 3), "first_step_bias": round(first["bias"], 3)})
 
     while True:
         elapsed = time.monotonic() - start
