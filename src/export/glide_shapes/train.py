@@ -268,7 +268,12 @@ def train(cfg: TrainConfig) -> Dict:
         torch.backends.cudnn.benchmark = True
     table = TokenTable.load()
     used = _used_token_ids(table)
-    opts = with_overrides(preset("shapes", cfg.kind), cfg.options)
+    earlier = load_trained(cfg.init) if cfg.init else None
+    if earlier is not None and earlier["meta"]["kind"] != cfg.kind:
+        raise ValueError(f"{cfg.init} holds a {earlier['meta']['kind']} model, not {cfg.kind}")
+    # A continued run builds the network its init file recorded (whatever the preset is today), then cfg.options.
+    recorded = preset_differences(cfg.kind, earlier["meta"]) if earlier is not None else {}
+    opts = with_overrides(preset("shapes", cfg.kind), {**recorded, **cfg.options})
     model = build(cfg.kind, opts)
     if cfg.kind == "clip":
         _init_clip(model, used["clip"])
@@ -283,10 +288,7 @@ def train(cfg: TrainConfig) -> Dict:
         modules = model.to(device).train()
         log_scale = None
         params = list(modules.parameters())
-    if cfg.init:
-        earlier = load_trained(cfg.init)
-        if earlier["meta"]["kind"] != cfg.kind:
-            raise ValueError(f"{cfg.init} holds a {earlier['meta']['kind']} model, not {cfg.kind}")
+    if earlier is not None:
         if cfg.kind == "clip":
             modules["text"].load_state_dict(earlier["clip_text_enc"])
             modules["image"].load_state_dict(earlier["clip_image_enc"])
@@ -460,18 +462,19 @@ def _state_path(trained: str) -> str:
     return os.path.join(os.path.dirname(trained), f"{kind}.state.pt")
 
 
-def _save_state(path: str, meta: Dict, modules: torch.nn.Module, log_scale, optimizer) -> None:
+def _param_names(modules: torch.nn.Module, log_scale) -> Dict[int, str]:
+    """Each trained parameter's name by identity (the CLIP temperature is "<logit_scale>")."""
     names = {id(p): n for n, p in modules.named_parameters()}
-    moments = {}
-    for group in optimizer.param_groups:
-        for p in group["params"]:
-            st = optimizer.state.get(p)
-            if st and id(p) in names:
-                moments[names[id(p)]] = {k: (v.detach().cpu().clone() if torch.is_tensor(v) else v)
-                                         for k, v in st.items()}
-            elif st and p is log_scale:
-                moments["<logit_scale>"] = {k: (v.detach().cpu().clone() if torch.is_tensor(v) else v)
-                                            for k, v in st.items()}
+    if log_scale is not None:
+        names[id(log_scale)] = "<logit_scale>"
+    return names
+
+
+def _save_state(path: str, meta: Dict, modules: torch.nn.Module, log_scale, optimizer) -> None:
+    names = _param_names(modules, log_scale)
+    moments = {names[id(p)]: {k: (v.detach().cpu().clone() if torch.is_tensor(v) else v)
+                              for k, v in optimizer.state[p].items()}
+               for group in optimizer.param_groups for p in group["params"] if optimizer.state.get(p)}
     obj = {"meta": meta, "weights": _cpu_state(modules), "moments": moments,
            "log_scale": None if log_scale is None else float(log_scale.detach())}
     tmp = path + ".tmp"
@@ -495,11 +498,10 @@ def _resume(init: str, meta: Dict, modules: torch.nn.Module, log_scale, optimize
         with torch.no_grad():
             log_scale.fill_(state["log_scale"])
     device = next(modules.parameters()).device
-    by_name = dict(modules.named_parameters())
+    names = _param_names(modules, log_scale)
     for group in optimizer.param_groups:
         for p in group["params"]:
-            name = "<logit_scale>" if p is log_scale else next((n for n, q in by_name.items() if q is p), None)
-            saved = state["moments"].get(name)
+            saved = state["moments"].get(names[id(p)])
             if saved is None or saved["exp_avg"].shape != p.shape:
                 continue
             optimizer.state[p] = {k: (v.to(device) if torch.is_tensor(v) and v.dim() > 0 else v)
