@@ -159,13 +159,17 @@ def _tiny(kind: str):
 # The glide-shapes default model (src/export/glide_shapes): the same architectures at widths that train in minutes
 # on one GPU and run the default cascade in well under a minute on a 2-core CPU. The text widths stay small because
 # the vocabulary tables (50257 and 49408 rows) dominate the graphs' size; the captions use a few dozen tokens.
+# The UNets' first level has 64 channels, not 32: their last GroupNorm (32 groups) then holds two channels per group
+# and keeps the difference of their means. With one channel per group it subtracts every channel's mean, ε̂ cannot
+# follow x_t's channel means, and the sampler's first step (x0 = 20,412 × (x_t − ε̂) at t = 999, clipped) starts
+# the picture from a saturated colour (glide_shapes/README.md, "The first step").
 def _shapes(kind: str):
     if kind in ("base", "base-inpaint"):
-        return UNetOptions(num_channels=32, num_res_blocks=2, channel_mult=(1, 2, 3), attention_resolutions=(16,),
+        return UNetOptions(num_channels=32, num_res_blocks=2, channel_mult=(2, 2, 3), attention_resolutions=(16,),
                            num_head_channels=32, xf_width=64, xf_layers=3, xf_heads=4,
                            inpaint=kind == "base-inpaint")
     if kind in ("upsample", "upsample-inpaint"):
-        return UNetOptions(image_size=256, num_channels=32, num_res_blocks=1, channel_mult=(1, 1, 2, 2),
+        return UNetOptions(image_size=256, num_channels=32, num_res_blocks=1, channel_mult=(2, 2, 2, 2),
                            attention_resolutions=(32,), num_head_channels=32, xf_width=32, xf_layers=1, xf_heads=1,
                            super_res=True, inpaint=kind == "upsample-inpaint")
     if kind == "clip":

@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--low-freq-weight-max", type=float, default=0.0,
                    help="base/upsample: also train the x0 error of a 4×4 thumbnail, weighted clamp(1/SNR, 1, this) "
                         "(balances ε̂ where sampling starts; 0 = off)")
+    r.add_argument("--first-step-weight", type=float, default=0.0,
+                   help="base/upsample: also charge the squared error of ε̂'s channel means at t = 999, where sampling "
+                        "starts, times this (with --high-t-from 999 --high-t-share S for S of the samples there)")
     r.add_argument("--dropout", type=float, default=0.1,
                    help="base/upsample: the residual blocks' dropout while training (GLIDE's 0.1; 0 for a run that "
                         "is short of steps rather than of data)")
@@ -120,7 +123,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                           snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share,
                           high_t_from=args.high_t_from, freeze_text=args.freeze_text,
                           options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
-                          dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max)
+                          dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max,
+                          first_step_weight=args.first_step_weight)
         train(cfg)
     elif args.command == "probe":
         import torch

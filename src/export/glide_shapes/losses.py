@@ -113,3 +113,15 @@ def low_frequency_loss(schedule: NoiseSchedule, eps: torch.Tensor, noise: torch.
     err = F.adaptive_avg_pool2d(eps.float() - noise, cells)
     weight = schedule.t["sqrt_recipm1_ac"][t] ** 2
     return (weight.clamp(min=1.0, max=max(1.0, max_weight)) * (err ** 2).mean(dim=(1, 2, 3))).mean()
+
+
+def first_step_loss(schedule: NoiseSchedule, eps: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """The squared error of ε̂'s per-channel mean, for the samples at the sampler's first step (t = steps − 1) only.
+
+    There x0 = (x_t − ε̂)·20,412 before clipping (probe.first_step), so the mean of ε̂'s error sets the colour of the
+    whole first x0; unlike at t = 990 or 950, the target is exact (√ᾱ = 5·10⁻⁵: ε ≈ x_t), so a large weight charges
+    a bias and nothing irreducible. Averaged over the whole batch, so its size follows the share of such samples."""
+    if eps.shape != noise.shape:
+        raise ValueError(f"first_step_loss: ε̂ {tuple(eps.shape)} and noise {tuple(noise.shape)} must match")
+    first = (t == schedule.steps - 1).float()
+    return (first * ((eps.float() - noise).mean(dim=(2, 3)) ** 2).mean(dim=1)).mean()

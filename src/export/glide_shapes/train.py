@@ -34,7 +34,7 @@ from glide_export.models import build
 from glide_export.options import preset, with_overrides
 
 from . import render, world
-from .losses import NoiseSchedule, hybrid_loss, low_frequency_loss
+from .losses import NoiseSchedule, first_step_loss, hybrid_loss, low_frequency_loss
 from .probe import caption_sensitivity, first_step
 from .tokens import TokenTable
 
@@ -69,6 +69,7 @@ class TrainConfig:
     threads: int = 0  # CPU runs: torch threads (0 = every core; this torch build would otherwise use one)
     dropout: float = 0.1  # UNets: the residual blocks' dropout (GLIDE's 0.1; the exported graphs have none)
     low_freq_weight_max: float = 0.0  # UNets: add losses.low_frequency_loss with this weight cap (0 = off)
+    first_step_weight: float = 0.0  # UNets: add this × losses.first_step_loss (0 = off; see --high-t-from 999)
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -253,7 +254,9 @@ def train(cfg: TrainConfig) -> Dict:
                          (not cfg.clip_grad > 0, f"clip_grad={cfg.clip_grad}: a positive gradient norm"),
                          (not 0.0 <= cfg.dropout < 1.0, f"dropout={cfg.dropout}: a probability in [0, 1)"),
                          (not cfg.low_freq_weight_max >= 0.0,
-                          f"low_freq_weight_max={cfg.low_freq_weight_max}: 0 (off) or a positive weight cap")):
+                          f"low_freq_weight_max={cfg.low_freq_weight_max}: 0 (off) or a positive weight cap"),
+                         (not cfg.first_step_weight >= 0.0,
+                          f"first_step_weight={cfg.first_step_weight}: 0 (off) or a positive weight")):
         if bad:
             raise ValueError(message)
     os.makedirs(cfg.out, exist_ok=True)
@@ -420,6 +423,11 @@ def train(cfg: TrainConfig) -> Dict:
                     loss = loss + thumb
                     if extra:
                         extra["low_freq"] = float(thumb)
+                if cfg.first_step_weight > 0:
+                    first = cfg.first_step_weight * first_step_loss(schedule, out[:, :3], noise, t)
+                    loss = loss + first
+                    if extra:
+                        extra["first_step"] = float(first)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip_grad)
