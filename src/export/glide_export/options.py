@@ -160,9 +160,10 @@ def _tiny(kind: str):
 # on one GPU and run the default cascade in well under a minute on a 2-core CPU. The text widths stay small because
 # the vocabulary tables (50257 and 49408 rows) dominate the graphs' size; the captions use a few dozen tokens.
 # The UNets' first level has 64 channels, not 32: their last GroupNorm (32 groups) then holds two channels per group
-# and keeps the difference of their means. With one channel per group it subtracts every channel's mean, ε̂ cannot
-# follow x_t's channel means, and the sampler's first step (x0 = 20,412 × (x_t − ε̂) at t = 999, clipped) starts
-# the picture from a saturated colour (glide_shapes/README.md, "The first step").
+# and keeps the difference of their means. With one channel per group it subtracts every channel's mean, ε̂ sees
+# x_t's channel means only through the zero padding at the borders, and the sampler's first step (x0 = 20,412 ×
+# (x_t − ε̂) at t = 999, clipped) starts the picture from a saturated colour (glide_shapes/README.md, "The first
+# step"; that training learns to use the second channel is not shown yet).
 def _shapes(kind: str):
     if kind in ("base", "base-inpaint"):
         return UNetOptions(num_channels=32, num_res_blocks=2, channel_mult=(2, 2, 3), attention_resolutions=(16,),
