@@ -12,9 +12,10 @@ captions must differ — and where the first runs did not.
 ε̂'s error by about 20,000 before clipping, so ε̂ must follow x_t exactly — its per-channel mean included. `dc_gain`
 is how much of a shift of x_t's channel means comes back in ε̂'s (1 = all of it, as it must); `bias` is how one-sided
 the clipped x0 comes out over pure-noise inputs (the mean sign per channel: 0 = balanced, 1 = every pixel of a
-channel clipped the same way — a saturated background the later steps keep). A base whose last GroupNorm has one channel per group
-(32 channels at the first level) subtracts every channel's mean there and sees x_t's only through the convolutions'
-zero padding at the borders: it reads a gain near 0, and its bias is whatever its own error's mean is.
+channel clipped the same way — a saturated background the later steps keep). A base whose last GroupNorm has one
+channel per group (32 channels at the first level) subtracts every channel's mean there and sees x_t's only through
+the convolutions' zero padding at the borders: it reads a gain near 0, and its bias is whatever its own error's mean
+is.
 """
 
 from __future__ import annotations
