@@ -111,8 +111,7 @@ def low_frequency_loss(schedule: NoiseSchedule, eps: torch.Tensor, noise: torch.
         raise ValueError(f"low_frequency_loss: ε̂ {tuple(eps.shape)} and noise {tuple(noise.shape)} must match and "
                          f"divide into {cells}×{cells} cells")
     err = F.adaptive_avg_pool2d(eps.float() - noise, cells)
-    weight = schedule.t["sqrt_recipm1_ac"][t] ** 2
-    return (weight.clamp(min=1.0, max=max(1.0, max_weight)) * (err ** 2).mean(dim=(1, 2, 3))).mean()
+    return (snr_weight(schedule, t, max_weight) * (err ** 2).mean(dim=(1, 2, 3))).mean()
 
 
 def first_step_loss(schedule: NoiseSchedule, eps: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

@@ -20,7 +20,8 @@ is.
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Sequence, Tuple
 
 import torch
 
@@ -32,57 +33,63 @@ COLOURS = ("red", "blue", "green", "yellow", "purple", "cyan")
 STEPS = (980, 900, 800)
 
 
+def _captions(model: torch.nn.Module, table: TokenTable, colours: Sequence[str]
+              ) -> Tuple[torch.Tensor, torch.Tensor, torch.device, NoiseSchedule]:
+    """The probe captions ("a large <colour> square in the center") as tokens and mask on the model's device, the
+    device, and the base schedule there."""
+    captions = [f"a large {c} square in the center" for c in colours]
+    tokens, mask = table.glide_batch(captions, [False] * len(captions))
+    device = next(model.parameters()).device
+    return (torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device), device,
+            NoiseSchedule("squaredcos_cap_v2", device))
+
+
+@contextmanager
+def _evaluating(model: torch.nn.Module) -> Iterator[None]:
+    """Eval mode without gradients, the model left in the mode it was given."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        model.train(was_training)
+
+
 def caption_sensitivity(model: torch.nn.Module, table: TokenTable, steps: Sequence[int] = STEPS,
                         seed: int = 0) -> Dict:
     """{"t": {t: {"spread", "alignment", "colours": {colour: [r, g, b]}}}, "pooled_spread"} for a base model."""
-    captions = [f"a large {c} square in the center" for c in COLOURS]
-    tokens, mask = table.glide_batch(captions, [False] * len(captions))
-    device = next(model.parameters()).device
-    tokens_t, mask_t = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
-    schedule = NoiseSchedule("squaredcos_cap_v2", device)
+    tokens_t, mask_t, device, schedule = _captions(model, table, COLOURS)
     gen = torch.Generator(device="cpu").manual_seed(seed)
-    was_training = model.training
-    model.eval()
     palette = torch.tensor([world.COLOURS[c] for c in COLOURS], dtype=torch.float32) / 127.5 - 1.0
     palette = palette - palette.mean(dim=0)
     result: Dict = {"t": {}}
-    try:
-        with torch.no_grad():
-            pooled, _ = model.encode_text(tokens_t, mask_t)
-            result["pooled_spread"] = float((pooled - pooled.mean(0)).norm(dim=1).mean() / pooled.mean(0).norm())
-            for t in steps:
-                x_t = torch.randn(1, 3, 64, 64, generator=gen).to(device).expand(len(captions), -1, -1, -1)
-                tt = torch.full((len(captions),), t, device=device)
-                eps = model(x_t, tt, tokens_t, mask_t)[:, :3].float()
-                x0 = (schedule.at("sqrt_recip_ac", tt) * x_t - schedule.at("sqrt_recipm1_ac", tt) * eps).clamp(-1, 1)
-                centre = x0[:, :, 24:40, 24:40].mean(dim=(2, 3))
-                centred = (centre - centre.mean(dim=0)).cpu()
-                norm = float(centred.norm() * palette.norm())
-                result["t"][t] = {"spread": float(centre.std(dim=0).mean()),
-                                  "alignment": float((centred * palette).sum()) / norm if norm > 0 else 0.0,
-                                  "colours": {c: [round(float(v), 3) for v in row] for c, row in zip(COLOURS, centre)}}
-    finally:
-        model.train(was_training)
+    with _evaluating(model):
+        pooled, _ = model.encode_text(tokens_t, mask_t)
+        result["pooled_spread"] = float((pooled - pooled.mean(0)).norm(dim=1).mean() / pooled.mean(0).norm())
+        for t in steps:
+            x_t = torch.randn(1, 3, 64, 64, generator=gen).to(device).expand(len(COLOURS), -1, -1, -1)
+            tt = torch.full((len(COLOURS),), t, device=device)
+            eps = model(x_t, tt, tokens_t, mask_t)[:, :3].float()
+            x0 = (schedule.at("sqrt_recip_ac", tt) * x_t - schedule.at("sqrt_recipm1_ac", tt) * eps).clamp(-1, 1)
+            centre = x0[:, :, 24:40, 24:40].mean(dim=(2, 3))
+            centred = (centre - centre.mean(dim=0)).cpu()
+            norm = float(centred.norm() * palette.norm())
+            result["t"][t] = {"spread": float(centre.std(dim=0).mean()),
+                              "alignment": float((centred * palette).sum()) / norm if norm > 0 else 0.0,
+                              "colours": {c: [round(float(v), 3) for v in row] for c, row in zip(COLOURS, centre)}}
     return result
 
 
 def first_step(model: torch.nn.Module, table: TokenTable, seed: int = 0, shift: float = 0.05) -> Dict:
     """{"dc_gain", "bias"} of a base model at t = 999 (see the module docstring)."""
-    captions = [f"a large {c} square in the center" for c in COLOURS[:4]]
-    tokens, mask = table.glide_batch(captions, [False] * len(captions))
-    device = next(model.parameters()).device
-    tokens_t, mask_t = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
-    schedule = NoiseSchedule("squaredcos_cap_v2", device)
-    t = torch.full((len(captions),), schedule.steps - 1, device=device)
-    x_t = torch.randn(len(captions), 3, 64, 64, generator=torch.Generator(device="cpu").manual_seed(seed)).to(device)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            eps = model(x_t, t, tokens_t, mask_t)[:, :3].float()
-            shifted = model(x_t + shift, t, tokens_t, mask_t)[:, :3].float()
-    finally:
-        model.train(was_training)
+    tokens_t, mask_t, device, schedule = _captions(model, table, COLOURS[:4])
+    n = tokens_t.shape[0]
+    t = torch.full((n,), schedule.steps - 1, device=device)
+    x_t = torch.randn(n, 3, 64, 64, generator=torch.Generator(device="cpu").manual_seed(seed)).to(device)
+    with _evaluating(model):
+        eps = model(x_t, t, tokens_t, mask_t)[:, :3].float()
+        shifted = model(x_t + shift, t, tokens_t, mask_t)[:, :3].float()
     gain = float((shifted - eps).mean(dim=(2, 3)).mean() / shift)
     # The sampler's float32 arithmetic: at t = 999 both coefficients round to the same float, so x0 is that number
     # times (x_t − ε̂) — exactly 0 where ε̂ = x_t, and a clipped ±1 where it is not.
