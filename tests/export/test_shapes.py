@@ -599,10 +599,14 @@ def test_the_first_step_probe_reads_a_faithful_echo_as_gain_one_and_a_blind_base
     table = tokens.TokenTable.load()
     echo = first_step(_Echo(), table)
     assert echo["dc_gain"] == pytest.approx(1.0, abs=1e-4)
+    assert echo["chroma_gain"] == pytest.approx(1.0, abs=1e-4)
     assert echo["bias"] < 0.05
     # ε̂ off by 0.03 in green: every green pixel clips the same way (x0 = −0.03·20,000 before clipping).
     biased = first_step(_Echo((0.0, 0.03, 0.0)), table)
     assert biased["bias"] > 0.3
+    assert biased["colour_bias"] > 0.4  # green alone: a colour cast
+    grey = first_step(_Echo((0.03, 0.03, 0.03)), table)
+    assert grey["bias"] > 0.9 and grey["colour_bias"] < 0.05  # all three alike: a black start, no colour
     # A base with 32 channels at the first level: its last GroupNorm has one channel per group and subtracts every
     # channel's mean, so a shift of x_t's channel means reaches ε̂ only through the zero padding at the borders (the
     # zero-initialised output layer is randomised so the reading is not trivially 0).
@@ -612,7 +616,8 @@ def test_the_first_step_probe_reads_a_faithful_echo_as_gain_one_and_a_blind_base
     with torch.no_grad():
         for p in model.out[-1].parameters():
             p.normal_(0.0, 0.1)
-    assert abs(first_step(model, table)["dc_gain"]) < 0.05
+    blind = first_step(model, table)
+    assert abs(blind["dc_gain"]) < 0.05 and abs(blind["chroma_gain"]) < 0.05
 
 
 
@@ -627,6 +632,43 @@ def test_the_first_step_loss_charges_only_samples_at_t_999_and_only_their_channe
     assert float(first_step_loss(schedule, biased, noise, torch.tensor([998, 500]))) == 0.0
     checker = 0.1 * (torch.arange(8)[:, None] + torch.arange(8)[None, :]).remainder(2).float().mul(2).sub(1)
     assert float(first_step_loss(schedule, noise + checker, noise, torch.tensor([999, 999]))) < 1e-12
+
+
+@pytest.mark.parametrize("kind", ["base", "upsample"])
+def test_the_identity_init_starts_the_unets_at_eps_equal_x_t_over_its_rms_channel_means_included(kind):
+    from glide_shapes.probe import first_step
+    from glide_shapes.train import _init_unet, _used_token_ids
+    table = tokens.TokenTable.load()
+    torch.manual_seed(0)
+    model = build(kind, preset("shapes", kind))
+    _init_unet(model, _used_token_ids(table)["glide"], identity=True)
+    model.eval()
+    size = model.opts.image_size
+    x = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(2)) * 0.6
+    x[:, 1] += 0.2  # a channel mean well away from zero
+    ids, mask = _captions_batch(["a red circle", ""])
+    extra = {"low_res": torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(3)) * 2 - 1} \
+        if kind == "upsample" else {}
+    with torch.no_grad():
+        out = model(x, torch.tensor([999, 20]), ids, mask, **extra)
+    expected = x / (x.square().mean(dim=(2, 3), keepdim=True) + 1e-5).sqrt()
+    assert torch.allclose(out[:, :3], expected, atol=1e-5)
+    assert float(out[:, 3:].abs().max()) == 0.0  # the variance channels start at the mid-point, as before
+    if kind == "base":
+        reading = first_step(model, table)
+        assert reading["dc_gain"] == pytest.approx(1.0, abs=0.01)
+        assert reading["chroma_gain"] == pytest.approx(1.0, abs=0.01)
+        assert reading["bias"] < 0.05
+    # Every residual branch starts at zero, GLIDE's own initialisation of their last convolution.
+    assert all(float(m.out_layers[-1].weight.abs().max()) == 0.0
+               for m in model.modules() if m.__class__.__name__ == "ResBlock")
+
+
+def test_the_identity_init_refuses_a_first_level_without_pairs_of_channels_per_group():
+    from glide_shapes.train import _init_identity
+    model = build("base", with_overrides(preset("shapes", "base"), {"num_channels": "32", "channel_mult": "1,2,3"}))
+    with pytest.raises(ValueError, match="even number of channels per group"):
+        _init_identity(model)
 
 
 @pytest.mark.parametrize("kind", ["base", "upsample"])

@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--dropout", type=float, default=0.1,
                    help="base/upsample: the residual blocks' dropout while training (GLIDE's 0.1; 0 for a run that "
                         "is short of steps rather than of data)")
+    r.add_argument("--identity-init", action="store_true",
+                   help="base/upsample started afresh: begin at ε̂ = x_t / rms(x_t), channel means included, so the "
+                        "sampler's first step has the channel means it needs (README, \"The first step\")")
     r.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
                    help="override an option of the model's `shapes` preset (export with --set MODEL.OPTION=VALUE)")
 
@@ -124,7 +127,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                           high_t_from=args.high_t_from, freeze_text=args.freeze_text,
                           options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
                           dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max,
-                          first_step_weight=args.first_step_weight)
+                          first_step_weight=args.first_step_weight, identity_init=args.identity_init)
         train(cfg)
     elif args.command == "probe":
         import torch

@@ -10,12 +10,19 @@ captions must differ — and where the first runs did not.
 
 `first_step` checks what the sampler's first step (t = 999) needs: there x0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ multiplies
 ε̂'s error by about 20,000 before clipping, so ε̂ must follow x_t exactly — its per-channel mean included. `dc_gain`
-is how much of a shift of x_t's channel means comes back in ε̂'s (1 = all of it, as it must); `bias` is how one-sided
-the clipped x0 comes out over pure-noise inputs (the mean sign per channel: 0 = balanced, 1 = every pixel of a
-channel clipped the same way — a saturated background the later steps keep). A base whose last GroupNorm has one
-channel per group (32 channels at the first level) subtracts every channel's mean there and sees x_t's only through
-the convolutions' zero padding at the borders: it reads a gain near 0, and its bias is whatever its own error's mean
-is.
+is how much of an equal shift of x_t's three channel means comes back in ε̂'s, `chroma_gain` the same for shifts
+between the channels (towards a colour); 1 is wanted. `bias` is how one-sided the clipped x0 comes out over
+pure-noise inputs (the mean sign per channel: 0 = balanced, 1 = every pixel of a channel clipped the same way — a
+background the later steps keep), and `colour_bias` the part of it that differs between the channels (half the
+range of their mean signs: 0 for a white or black start, 1 for a saturated colour such as magenta).
+The two gains differ in what a model learns. The training pictures' backgrounds are white, black or grey, so below
+t ≈ 985 the equal part of x_t's means is mostly picture, and a network whose gain does not depend on t settles
+near dc_gain 0 — a white or black first step, which those backgrounds allow. The colour part is noise at every
+high t; a network started at ε̂ = x_t (train's identity init) keeps chroma_gain ≈ 0.95 and draws white, black or
+grey backgrounds, while one started from PyTorch's initialisation read 0.01–0.3 and drew tinted or saturated ones
+(glide_shapes/README.md, "The first step"). A base whose last GroupNorm has one channel per group (32 channels at
+the first level) subtracts every channel's mean there and sees x_t's only through the convolutions' zero padding
+at the borders: it reads both gains near 0.
 """
 
 from __future__ import annotations
@@ -82,19 +89,27 @@ def caption_sensitivity(model: torch.nn.Module, table: TokenTable, steps: Sequen
 
 
 def first_step(model: torch.nn.Module, table: TokenTable, seed: int = 0, shift: float = 0.05) -> Dict:
-    """{"dc_gain", "bias"} of a base model at t = 999 (see the module docstring)."""
+    """{"dc_gain", "chroma_gain", "bias", "colour_bias"} of a base model at t = 999 (see the module docstring)."""
     tokens_t, mask_t, device, schedule = _captions(model, table, COLOURS[:4])
     n = tokens_t.shape[0]
     t = torch.full((n,), schedule.steps - 1, device=device)
     x_t = torch.randn(n, 3, 64, 64, generator=torch.Generator(device="cpu").manual_seed(seed)).to(device)
     with _evaluating(model):
         eps = model(x_t, t, tokens_t, mask_t)[:, :3].float()
-        shifted = model(x_t + shift, t, tokens_t, mask_t)[:, :3].float()
-    gain = float((shifted - eps).mean(dim=(2, 3)).mean() / shift)
+
+        def gain(direction: Tuple[float, float, float]) -> float:
+            # The share of a shift of x_t's channel means along `direction` that comes back in ε̂'s.
+            step = shift * torch.tensor(direction, device=device).view(1, 3, 1, 1) / torch.tensor(direction).norm()
+            moved = (model(x_t + step, t, tokens_t, mask_t)[:, :3].float() - eps).mean(dim=(2, 3))
+            return float((moved * step.view(1, 3)).sum(dim=1).mean() / step.square().sum())
+
+        grey, colour = gain((1.0, 1.0, 1.0)), (gain((1.0, -1.0, 0.0)) + gain((1.0, 1.0, -2.0))) / 2
     # The sampler's float32 arithmetic: at t = 999 both coefficients round to the same float, so x0 is that number
     # times (x_t − ε̂) — exactly 0 where ε̂ = x_t, and a clipped ±1 where it is not.
     x0 = schedule.at("sqrt_recip_ac", t) * x_t - schedule.at("sqrt_recipm1_ac", t) * eps
-    return {"dc_gain": gain, "bias": float(torch.sign(x0.clamp(-1.0, 1.0)).mean(dim=(2, 3)).abs().mean())}
+    signs = torch.sign(x0.clamp(-1.0, 1.0)).mean(dim=(2, 3))  # [n, 3]: each channel's mean sign
+    return {"dc_gain": grey, "chroma_gain": colour, "bias": float(signs.abs().mean()),
+            "colour_bias": float(((signs.max(dim=1).values - signs.min(dim=1).values) / 2).mean())}
 
 
 def summary_line(result: Dict) -> str:
@@ -118,7 +133,8 @@ def probe_files(paths: List[str]) -> List[str]:
         result = caption_sensitivity(model, table)
         first = first_step(model, table)
         lines.append(f"{path} (step {state['meta']['steps']}): {summary_line(result)}; first step: DC gain "
-                     f"{first['dc_gain']:.3f} (1 wanted), bias {first['bias']:.2f} (0 wanted)")
+                     f"{first['dc_gain']:.3f}, colour {first['chroma_gain']:.3f} (1 wanted), "
+                     f"bias {first['bias']:.2f}, colour {first['colour_bias']:.2f} (0 wanted)")
         for t, v in result["t"].items():
             lines.append(f"  t={t}: " + "  ".join(f"{c} {tuple(rgb)}" for c, rgb in v["colours"].items()))
     return lines

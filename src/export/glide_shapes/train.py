@@ -70,6 +70,7 @@ class TrainConfig:
     dropout: float = 0.1  # UNets: the residual blocks' dropout (GLIDE's 0.1; the exported graphs have none)
     low_freq_weight_max: float = 0.0  # UNets: add losses.low_frequency_loss with this weight cap (0 = off)
     first_step_weight: float = 0.0  # UNets: add this × losses.first_step_loss (0 = off; see --high-t-from 999)
+    identity_init: bool = False  # UNets started afresh: _init_identity (ε̂ = x_t / rms at the start)
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -115,13 +116,57 @@ def _init_text(model: torch.nn.Module, used: List[int]) -> None:
     _zero_unused_rows(model.token_embedding.weight, used)
 
 
-def _init_unet(model: torch.nn.Module, used: List[int]) -> None:
+def _init_unet(model: torch.nn.Module, used: List[int], identity: bool = False) -> None:
     # PyTorch's default initialisation, the final convolution zeroed (the network starts by predicting zero noise
-    # and the mid-point variance), and the text side as _init_text sets it.
+    # and the mid-point variance), and the text side as _init_text sets it; with `identity`, _init_identity instead
+    # of the zeroed final convolution.
     with torch.no_grad():
         model.out[-1].weight.zero_()
         model.out[-1].bias.zero_()
+    if identity:
+        _init_identity(model)
     _init_text(model, used)
+
+
+def _init_identity(model: torch.nn.Module) -> None:
+    """Start the UNet predicting ε̂ = x_t / rms(x_t) per colour channel, channel means included.
+
+    At high t the noise *is* x_t, and the sampler's first step needs ε̂'s channel means to follow x_t's (README, "The
+    first step"): the last GroupNorm removes each group's mean, so a network that has not learnt to carry them in the
+    difference of a group's channels predicts none, and x0 = 20,412 × (x_t − ε̂) starts from a tinted or saturated
+    colour. Trained from PyTorch's initialisation, the 64-channel bases learnt a little of it (probe chroma_gain
+    0.25–0.3 after 400–900 steps) and drew tinted backgrounds. This sets the path up instead:
+    the input convolution writes +x and −x of each colour channel into a pair of channels of one group; the last
+    output block's 1×1 skip passes that pair (the skip of the input convolution's output) straight through; every
+    residual branch starts at zero (GLIDE's own zero-initialised last convolution), so nothing else reaches those
+    channels; the pair's mean is zero, so the final GroupNorm leaves ±x / rms(x), its mean included; and since
+    SiLU(a) − SiLU(−a) = a, the final convolution's ±1 taps return x / rms(x). Only weights change, not the
+    architecture; training then learns everything else, including the departure from ε̂ ≈ x_t at low t. Measured on
+    CPU: training keeps the colour part (chroma_gain 0.94–0.98 after 170 steps, backgrounds white, black or grey)
+    and drops the equal part (dc_gain ≈ 0.02: below t ≈ 985 x_t's overall brightness is mostly picture, and the
+    network does not yet tell those steps apart), so the first step picks a white or black start."""
+    first, last, out = model.input_blocks[0][0], model.output_blocks[-1][0], model.out[-1]
+    ch, colours = first.out_channels, 3
+    per_group = ch // 32
+    if ch % 32 or per_group % 2 or not isinstance(last.skip_connection, torch.nn.Conv2d):
+        raise ValueError(f"identity init needs an even number of channels per group at the first level "
+                         f"(64, 128, …), not {ch}")
+    skip = last.skip_connection
+    offset = skip.in_channels - ch  # the output blocks concatenate [h, skip], the input convolution's output last
+    with torch.no_grad():
+        for block in model.modules():
+            if block.__class__.__name__ == "ResBlock":
+                block.out_layers[-1].weight.zero_()
+                block.out_layers[-1].bias.zero_()
+        first.weight[:2 * colours].zero_()
+        first.bias[:2 * colours].zero_()
+        skip.weight[:2 * colours].zero_()
+        skip.bias[:2 * colours].zero_()
+        for k in range(colours):
+            for sign, c in ((1.0, 2 * k), (-1.0, 2 * k + 1)):
+                first.weight[c, k, 1, 1] = sign
+                skip.weight[c, offset + c, 0, 0] = 1.0
+                out.weight[k, c, 1, 1] = sign
 
 
 def reset_sample(table: TokenTable, seed: int, n: int = 256):
@@ -284,7 +329,7 @@ def train(cfg: TrainConfig) -> Dict:
         log_scale = torch.nn.Parameter(torch.tensor(math.log(10.0), device=device))
         params = list(modules.parameters()) + [log_scale]
     else:
-        _init_unet(model, used["glide"])
+        _init_unet(model, used["glide"], identity=cfg.identity_init)
         for module in model.modules():
             if isinstance(module, torch.nn.Dropout):
                 module.p = cfg.dropout
@@ -372,7 +417,9 @@ def train(cfg: TrainConfig) -> Dict:
             emit({"event": "probe", "step": step, "pooled_spread": round(result["pooled_spread"], 4),
                   "spread": {str(t): round(v["spread"], 4) for t, v in result["t"].items()},
                   "alignment": {str(t): round(v["alignment"], 3) for t, v in result["t"].items()},
-                  "dc_gain": round(first["dc_gain"], 3), "first_step_bias": round(first["bias"], 3)})
+                  "dc_gain": round(first["dc_gain"], 3),
+                  "chroma_gain": round(first["chroma_gain"], 3), "first_step_bias": round(first["bias"], 3),
+                  "colour_bias": round(first["colour_bias"], 3)})
 
     while True:
         elapsed = time.monotonic() - start
