@@ -1,5 +1,6 @@
 """The glide-shapes world, renderer, token table, training loss and training loop (src/export/glide_shapes)."""
 
+import dataclasses
 import gzip
 import io
 import json
@@ -370,11 +371,29 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
 @pytest.mark.parametrize("option, value", [("high_t_share", 1.5), ("high_t_from", 1000), ("snr_weight_max", 0.5),
                                            ("ema", 1.0), ("warmup", 0), ("threads", -1),
                                            ("clip_grad", 0.0), ("dropout", 1.0), ("low_freq_weight_max", -1.0),
-                                           ("first_step_weight", -1.0)])
+                                           ("first_step_weight", -1.0), ("first_step_share", 1.5)])
 def test_out_of_range_training_options_are_refused_naming_the_option(tmp_path, option, value):
     with pytest.raises(ValueError, match=option):
         train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",
                           **{option: value}))
+
+
+def test_the_timestep_draw_puts_the_first_step_share_at_t_999_besides_the_high_t_share():
+    from glide_shapes.train import draw_timesteps
+    cfg = TrainConfig(kind="base", out="", minutes=0.0, batch=20000, lr=1e-4, high_t_share=0.3, high_t_from=850,
+                      first_step_share=0.1)
+    t = draw_timesteps(cfg, 1000, torch.Generator().manual_seed(0), torch.device("cpu"))
+    assert int(t.min()) >= 0 and int(t.max()) == 999
+    at_999 = float((t == 999).float().mean())
+    assert at_999 == pytest.approx(0.1 + 0.9 * (0.3 / 150 + 0.7 / 1000), abs=0.01)
+    assert float((t >= 850).float().mean()) == pytest.approx(0.1 + 0.9 * (0.3 + 0.7 * 0.15), abs=0.015)
+    # Without it the draw consumes the generator as before the option existed, so earlier runs stay reproducible.
+    plain = dataclasses.replace(cfg, batch=64, first_step_share=0.0)
+    gen = torch.Generator().manual_seed(3)
+    uniform = torch.randint(0, 1000, (64,), generator=gen)
+    high = torch.randint(850, 1000, (64,), generator=gen)
+    expected = torch.where(torch.rand(64, generator=gen) < 0.3, high, uniform)
+    assert torch.equal(draw_timesteps(plain, 1000, torch.Generator().manual_seed(3), torch.device("cpu")), expected)
 
 
 def test_the_command_line_reports_a_bad_option_without_a_traceback(tmp_path):

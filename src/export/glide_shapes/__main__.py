@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                         "(balances ε̂ where sampling starts; 0 = off)")
     r.add_argument("--first-step-weight", type=float, default=0.0,
                    help="base/upsample: also charge the squared error of ε̂'s channel means at t = 999, where sampling "
-                        "starts, times this (with --high-t-from 999 --high-t-share S for S of the samples there)")
+                        "starts, times this (with --first-step-share S for S of the samples there)")
+    r.add_argument("--first-step-share", type=float, default=0.0,
+                   help="base/upsample: put this share of the samples at t = 999, besides --high-t-share's")
     r.add_argument("--dropout", type=float, default=0.1,
                    help="base/upsample: the residual blocks' dropout while training (GLIDE's 0.1; 0 for a run that "
                         "is short of steps rather than of data)")
@@ -127,7 +129,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                           high_t_from=args.high_t_from, freeze_text=args.freeze_text,
                           options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
                           dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max,
-                          first_step_weight=args.first_step_weight, identity_init=args.identity_init)
+                          first_step_weight=args.first_step_weight, identity_init=args.identity_init,
+                          first_step_share=args.first_step_share)
         train(cfg)
     elif args.command == "probe":
         import torch

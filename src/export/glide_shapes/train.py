@@ -71,6 +71,7 @@ class TrainConfig:
     low_freq_weight_max: float = 0.0  # UNets: add losses.low_frequency_loss with this weight cap (0 = off)
     first_step_weight: float = 0.0  # UNets: add this × losses.first_step_loss (0 = off; see --high-t-from 999)
     identity_init: bool = False  # UNets started afresh: _init_identity (ε̂ = x_t / rms at the start)
+    first_step_share: float = 0.0  # UNets: share of samples at t = 999, besides high_t_share's (draw_timesteps)
 
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
@@ -246,6 +247,19 @@ _TEXT_PREFIXES = ("transformer.", "transformer_proj.", "token_embedding.", "posi
                   "padding_embedding", "final_ln.")
 
 
+def draw_timesteps(cfg: "TrainConfig", steps: int, gen: torch.Generator, device: torch.device) -> torch.Tensor:
+    """A batch's diffusion steps: uniform, then `high_t_share` of them from [high_t_from, steps), then
+    `first_step_share` of them at steps − 1, where sampling starts (each share drawn independently)."""
+    t = torch.randint(0, steps, (cfg.batch,), device=device, generator=gen)
+    if cfg.high_t_share > 0:
+        t_high = torch.randint(cfg.high_t_from, steps, (cfg.batch,), device=device, generator=gen)
+        t = torch.where(torch.rand(cfg.batch, device=device, generator=gen) < cfg.high_t_share, t_high, t)
+    if cfg.first_step_share > 0:
+        first = torch.rand(cfg.batch, device=device, generator=gen) < cfg.first_step_share
+        t = torch.where(first, torch.full_like(t, steps - 1), t)
+    return t
+
+
 def _param_groups(modules: torch.nn.Module, params: List[torch.nn.Parameter], cfg: "TrainConfig") -> List[Dict]:
     """One group at cfg.lr, or for a UNet with text_lr_mult ≠ 1 the text side (the transformer, its tables and
     projection, and every attention block's encoder_kv) in a second group at cfg.lr × text_lr_mult."""
@@ -300,6 +314,8 @@ def train(cfg: TrainConfig) -> Dict:
                          (not 0.0 <= cfg.dropout < 1.0, f"dropout={cfg.dropout}: a probability in [0, 1)"),
                          (not cfg.low_freq_weight_max >= 0.0,
                           f"low_freq_weight_max={cfg.low_freq_weight_max}: 0 (off) or a positive weight cap"),
+                         (not 0.0 <= cfg.first_step_share <= 1.0,
+                          f"first_step_share={cfg.first_step_share}: a share in [0, 1]"),
                          (not cfg.first_step_weight >= 0.0,
                           f"first_step_weight={cfg.first_step_weight}: 0 (off) or a positive weight")):
         if bad:
@@ -455,11 +471,7 @@ def train(cfg: TrainConfig) -> Dict:
                 tokens, mask = table.glide_batch(captions, drop)
                 tokens_t = torch.from_numpy(tokens).to(device)
                 mask_t = torch.from_numpy(mask).to(device)
-                t = torch.randint(0, schedule.steps, (cfg.batch,), device=device, generator=gen)
-                if cfg.high_t_share > 0:
-                    t_high = torch.randint(cfg.high_t_from, schedule.steps, (cfg.batch,), device=device,
-                                         generator=gen)
-                    t = torch.where(torch.rand(cfg.batch, device=device, generator=gen) < cfg.high_t_share, t_high, t)
+                t = draw_timesteps(cfg, schedule.steps, gen, device)
                 noise = torch.randn(x0.shape, device=device, generator=gen)
                 x_t = schedule.q_sample(x0, t, noise)
                 out = modules(x_t, t, tokens_t, mask_t, low_res=low if cfg.kind == "upsample" else None)

@@ -7,11 +7,11 @@
 #   TEXT_LR_MULT=5 raises the UNets' text-side learning rate; SNR_WEIGHT_MAX=20 weights the UNets' ε MSE by
 #   clamp(1/SNR, 1, 20); HIGH_T_SHARE=0.5 draws that share of their samples from [HIGH_T_FROM, 1000) (default 600);
 #   RESET_TEXT=1 (with INIT_DIR) keeps the UNets' image side and starts their text side afresh; FREEZE_TEXT=1
-#   trains the UNets' image side only; DROPOUT, LOW_FREQ_WEIGHT_MAX and FIRST_STEP_WEIGHT pass --dropout,
-#   --low-freq-weight-max and --first-step-weight to the UNets; IDENTITY_INIT=1 starts fresh UNets at ε̂ = x_t/rms
-#   (--identity-init; ignored by continued runs, which load their weights); BASE_SET="num_res_blocks=1
-#   channel_mult=2,2,2" overrides options of the base's `shapes` preset (a continued run builds what its file
-#   recorded).
+#   trains the UNets' image side only; DROPOUT, LOW_FREQ_WEIGHT_MAX, FIRST_STEP_WEIGHT and FIRST_STEP_SHARE pass
+#   --dropout, --low-freq-weight-max, --first-step-weight and --first-step-share to the UNets; IDENTITY_INIT=1
+#   starts fresh UNets at ε̂ = x_t/rms (--identity-init; continued runs load their weights instead);
+#   BASE_SET="num_res_blocks=1 channel_mult=2,2,2" overrides options of the base's `shapes` preset (a continued run
+#   builds what its file recorded).
 # Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute), OUT_DIR/<model>.state.pt (what
 # continuing needs besides) and OUT_DIR/train-<model>.log.
 # The run exits non-zero if any model's training failed; the others still finish and keep their files.
@@ -42,6 +42,7 @@ for model in $models; do
     if [[ "$model" != clip && -n "${LOW_FREQ_WEIGHT_MAX:-}" ]]; then
         extra+=(--low-freq-weight-max "$LOW_FREQ_WEIGHT_MAX"); fi
     if [[ "$model" != clip && -n "${FIRST_STEP_WEIGHT:-}" ]]; then extra+=(--first-step-weight "$FIRST_STEP_WEIGHT"); fi
+    if [[ "$model" != clip && -n "${FIRST_STEP_SHARE:-}" ]]; then extra+=(--first-step-share "$FIRST_STEP_SHARE"); fi
     if [[ "$model" != clip && "${IDENTITY_INIT:-0}" == 1 ]]; then extra+=(--identity-init); fi
     if [[ "$model" == base ]]; then for pair in ${BASE_SET:-}; do extra+=(--set "$pair"); done; fi
     (cd "$here" && exec "$python" -m glide_shapes train --model "$model" --out "$out" --minutes "$minutes" \
