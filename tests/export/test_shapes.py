@@ -683,6 +683,13 @@ def test_the_identity_init_starts_the_unets_at_eps_equal_x_t_over_its_rms_channe
                for m in model.modules() if m.__class__.__name__ == "ResBlock")
 
 
+def test_the_identity_init_is_refused_for_a_continued_run_and_for_clip(tmp_path):
+    for kind, init in (("base", "earlier/base.pt.gz"), ("clip", "")):
+        with pytest.raises(ValueError, match="identity_init"):
+            train(TrainConfig(kind=kind, out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",
+                              identity_init=True, init=init))
+
+
 def test_the_identity_init_refuses_a_first_level_without_pairs_of_channels_per_group():
     from glide_shapes.train import _init_identity
     model = build("base", with_overrides(preset("shapes", "base"), {"num_channels": "32", "channel_mult": "1,2,3"}))

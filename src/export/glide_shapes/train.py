@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from glide_export.models import build
+from glide_export.nets_unet import ResBlock
 from glide_export.options import preset, with_overrides
 
 from . import render, world
@@ -69,7 +70,7 @@ class TrainConfig:
     threads: int = 0  # CPU runs: torch threads (0 = every core; this torch build would otherwise use one)
     dropout: float = 0.1  # UNets: the residual blocks' dropout (GLIDE's 0.1; the exported graphs have none)
     low_freq_weight_max: float = 0.0  # UNets: add losses.low_frequency_loss with this weight cap (0 = off)
-    first_step_weight: float = 0.0  # UNets: add this × losses.first_step_loss (0 = off; see --high-t-from 999)
+    first_step_weight: float = 0.0  # UNets: add this × losses.first_step_loss (0 = off; see first_step_share)
     identity_init: bool = False  # UNets started afresh: _init_identity (ε̂ = x_t / rms at the start)
     first_step_share: float = 0.0  # UNets: share of samples at t = 999, besides high_t_share's (draw_timesteps)
 
@@ -119,8 +120,8 @@ def _init_text(model: torch.nn.Module, used: List[int]) -> None:
 
 def _init_unet(model: torch.nn.Module, used: List[int], identity: bool = False) -> None:
     # PyTorch's default initialisation, the final convolution zeroed (the network starts by predicting zero noise
-    # and the mid-point variance), and the text side as _init_text sets it; with `identity`, _init_identity instead
-    # of the zeroed final convolution.
+    # and the mid-point variance), and the text side as _init_text sets it; with `identity`, _init_identity then
+    # zeroes every residual branch and sets up an ε̂ = x_t path through the final convolution instead.
     with torch.no_grad():
         model.out[-1].weight.zero_()
         model.out[-1].bias.zero_()
@@ -145,7 +146,8 @@ def _init_identity(model: torch.nn.Module) -> None:
     architecture; training then learns everything else, including the departure from ε̂ ≈ x_t at low t. Measured on
     CPU: training keeps the colour part (chroma_gain 0.94–0.98 after 170 steps, backgrounds white, black or grey)
     and drops the equal part (dc_gain ≈ 0.02: below t ≈ 985 x_t's overall brightness is mostly picture, and the
-    network does not yet tell those steps apart), so the first step picks a white or black start."""
+    network does not yet tell those steps apart), so the first step picks a white or black start. Later training
+    erodes the colour part too (0.74 after 900 steps) unless --first-step-weight holds it."""
     first, last, out = model.input_blocks[0][0], model.output_blocks[-1][0], model.out[-1]
     ch, colours = first.out_channels, 3
     per_group = ch // 32
@@ -156,7 +158,7 @@ def _init_identity(model: torch.nn.Module) -> None:
     offset = skip.in_channels - ch  # the output blocks concatenate [h, skip], the input convolution's output last
     with torch.no_grad():
         for block in model.modules():
-            if block.__class__.__name__ == "ResBlock":
+            if isinstance(block, ResBlock):
                 block.out_layers[-1].weight.zero_()
                 block.out_layers[-1].bias.zero_()
         first.weight[:2 * colours].zero_()
@@ -314,6 +316,8 @@ def train(cfg: TrainConfig) -> Dict:
                          (not 0.0 <= cfg.dropout < 1.0, f"dropout={cfg.dropout}: a probability in [0, 1)"),
                          (not cfg.low_freq_weight_max >= 0.0,
                           f"low_freq_weight_max={cfg.low_freq_weight_max}: 0 (off) or a positive weight cap"),
+                         (cfg.identity_init and (cfg.kind == "clip" or bool(cfg.init)),
+                          "identity_init starts a UNet afresh; it applies to base/upsample without init"),
                          (not 0.0 <= cfg.first_step_share <= 1.0,
                           f"first_step_share={cfg.first_step_share}: a share in [0, 1]"),
                          (not cfg.first_step_weight >= 0.0,

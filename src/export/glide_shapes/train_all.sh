@@ -9,7 +9,7 @@
 #   RESET_TEXT=1 (with INIT_DIR) keeps the UNets' image side and starts their text side afresh; FREEZE_TEXT=1
 #   trains the UNets' image side only; DROPOUT, LOW_FREQ_WEIGHT_MAX, FIRST_STEP_WEIGHT and FIRST_STEP_SHARE pass
 #   --dropout, --low-freq-weight-max, --first-step-weight and --first-step-share to the UNets; IDENTITY_INIT=1
-#   starts fresh UNets at ε̂ = x_t/rms (--identity-init; continued runs load their weights instead);
+#   starts fresh UNets at ε̂ = x_t/rms (--identity-init; not with INIT_DIR);
 #   BASE_SET="num_res_blocks=1 channel_mult=2,2,2" overrides options of the base's `shapes` preset (a continued run
 #   builds what its file recorded).
 # Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute), OUT_DIR/<model>.state.pt (what
