@@ -149,11 +149,10 @@ def _init_identity(model: torch.nn.Module) -> None:
     network does not yet tell those steps apart), so the first step picks a white or black start. Later training
     erodes the colour part too (0.74 after 900 steps) unless --first-step-weight holds it."""
     first, last, out = model.input_blocks[0][0], model.output_blocks[-1][0], model.out[-1]
-    ch, colours = first.out_channels, 3
-    per_group = ch // 32
-    if ch % 32 or per_group % 2 or not isinstance(last.skip_connection, torch.nn.Conv2d):
+    ch, colours, groups = first.out_channels, 3, model.out[0].num_groups
+    if ch % (2 * groups) or not isinstance(last.skip_connection, torch.nn.Conv2d):
         raise ValueError(f"identity init needs an even number of channels per group at the first level "
-                         f"(64, 128, …), not {ch}")
+                         f"({2 * groups}, {4 * groups}, …), not {ch}")
     skip = last.skip_connection
     offset = skip.in_channels - ch  # the output blocks concatenate [h, skip], the input convolution's output last
     with torch.no_grad():
