@@ -45,6 +45,10 @@ class NoiseSchedule:
     def q_sample(self, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         return self.at("sqrt_ac", t) * x0 + self.at("sqrt_1m_ac", t) * noise
 
+    def predict_x0(self, x_t: torch.Tensor, t: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+        """x0 = x_t/√ᾱ − √(1/ᾱ − 1)·ε̂, unclipped, in the sampler's float32 arithmetic (glide-spec's predicted x0)."""
+        return self.at("sqrt_recip_ac", t) * x_t - self.at("sqrt_recipm1_ac", t) * eps
+
 
 def _normal_kl(mean1, logvar1, mean2, logvar2):
     return 0.5 * (-1.0 + logvar2 - logvar1 + torch.exp(logvar1 - logvar2) + (mean1 - mean2) ** 2 * torch.exp(-logvar2))
@@ -82,7 +86,7 @@ def hybrid_loss(schedule: NoiseSchedule, output: torch.Tensor, x0: torch.Tensor,
     # The bound term trains only the variance: the mean comes from a detached ε̂.
     frac = (v + 1.0) / 2.0
     model_log_var = frac * schedule.at("log_betas", t) + (1.0 - frac) * schedule.at("post_log_var", t)
-    pred_x0 = schedule.at("sqrt_recip_ac", t) * x_t - schedule.at("sqrt_recipm1_ac", t) * eps.detach()
+    pred_x0 = schedule.predict_x0(x_t, t, eps.detach())
     model_mean = schedule.at("coef1", t) * pred_x0 + schedule.at("coef2", t) * x_t
     true_mean = schedule.at("coef1", t) * x0 + schedule.at("coef2", t) * x_t
     true_log_var = schedule.at("post_log_var", t)

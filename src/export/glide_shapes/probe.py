@@ -78,7 +78,7 @@ def caption_sensitivity(model: torch.nn.Module, table: TokenTable, steps: Sequen
             x_t = torch.randn(1, 3, 64, 64, generator=gen).to(device).expand(len(COLOURS), -1, -1, -1)
             tt = torch.full((len(COLOURS),), t, device=device)
             eps = model(x_t, tt, tokens_t, mask_t)[:, :3].float()
-            x0 = (schedule.at("sqrt_recip_ac", tt) * x_t - schedule.at("sqrt_recipm1_ac", tt) * eps).clamp(-1, 1)
+            x0 = schedule.predict_x0(x_t, tt, eps).clamp(-1, 1)
             centre = x0[:, :, 24:40, 24:40].mean(dim=(2, 3))
             centred = (centre - centre.mean(dim=0)).cpu()
             norm = float(centred.norm() * palette.norm())
@@ -106,7 +106,7 @@ def first_step(model: torch.nn.Module, table: TokenTable, seed: int = 0, shift: 
         grey, colour = gain((1.0, 1.0, 1.0)), (gain((1.0, -1.0, 0.0)) + gain((1.0, 1.0, -2.0))) / 2
     # The sampler's float32 arithmetic: at t = 999 both coefficients round to the same float, so x0 is that number
     # times (x_t − ε̂) — exactly 0 where ε̂ = x_t, and a clipped ±1 where it is not.
-    x0 = schedule.at("sqrt_recip_ac", t) * x_t - schedule.at("sqrt_recipm1_ac", t) * eps
+    x0 = schedule.predict_x0(x_t, t, eps)
     signs = torch.sign(x0.clamp(-1.0, 1.0)).mean(dim=(2, 3))  # [n, 3]: each channel's mean sign
     return {"dc_gain": grey, "chroma_gain": colour, "bias": float(signs.abs().mean()),
             "colour_bias": float(((signs.max(dim=1).values - signs.min(dim=1).values) / 2).mean())}
