@@ -156,6 +156,7 @@ def test_a_short_training_run_writes_ema_weights_that_load_into_the_exporter_net
     if kind == "base":
         probe = [e for e in log if e.get("event") == "probe"]
         assert probe and set(probe[-1]["alignment"]) == {"980", "900", "800"}
+        assert set(probe[-1]["denoise_gain"]) == {"10", "100"}
     facts = write_checkpoints({kind: str(out / f"{kind}.pt.gz")}, str(tmp_path / "ckpt"))
     opts = preset("shapes", kind)
     model = build(kind, opts)
@@ -443,6 +444,10 @@ def test_release_exports_trained_files_with_their_overrides_and_training_facts(t
         options = {"num_res_blocks": "1", "channel_mult": "1,2,2"} if kind == "base" else {}
         train(TrainConfig(kind=kind, out=str(trained), minutes=0.0, batch=1, lr=1e-4, device="cpu", save_every=1e9,
                           options=options))
+    # Each UNet snapshot logs the denoising probe; the upsampler's also its first step's colour error.
+    log = [json.loads(line) for line in (trained / "train-upsample.log").read_text().splitlines()]
+    probe = [e for e in log if e.get("event") == "probe"]
+    assert probe and set(probe[-1]["denoise_gain"]) == {"10", "100"} and 0 <= probe[-1]["first_step_error"] <= 2
     out = tmp_path / "models"
     (out / "stale").mkdir(parents=True)  # replaced, not merged into
     env = dict(os.environ, PYTHON=sys.executable)
@@ -703,3 +708,61 @@ def test_the_shapes_unets_keep_two_channels_per_group_at_their_first_level(kind)
     # ε̂ cannot follow x_t's (the first-step probe above reads a gain near 0 for such a base).
     opts = preset("shapes", kind)
     assert opts.num_channels * opts.channel_mult[0] >= 64
+
+
+class _Oracle(torch.nn.Module):
+    """A UNet stand-in that knows the clean image: ε̂ = (x_t − √ᾱ·x0)/√(1−ᾱ) exactly, times `gain`."""
+
+    def __init__(self, x0: torch.Tensor, schedule: str, gain: float = 1.0):
+        super().__init__()
+        from glide_shapes.losses import NoiseSchedule
+        self.anchor = torch.nn.Parameter(torch.zeros(1))
+        self.x0, self.schedule, self.gain = x0, NoiseSchedule(schedule, "cpu"), gain
+
+    def forward(self, x_t, t, tokens, mask, low_res=None):
+        eps = (x_t - self.schedule.at("sqrt_ac", t) * self.x0) / self.schedule.at("sqrt_1m_ac", t)
+        return torch.cat([self.gain * eps, torch.zeros_like(eps)], dim=1)
+
+
+def _probe_scenes(kind, n=4, seed=0):
+    # The scenes and clean images probe.denoising draws for `seed`.
+    rng = random.Random(seed)
+    scenes = [world.random_scene(rng) for _ in range(n)]
+    high = render.render(scenes, "cpu", render.HIGH)
+    low = torch.round((render.downsample(high) + 1.0) * 127.5) / 127.5 - 1.0
+    return low if kind == "base" else torch.round((high + 1.0) * 127.5) / 127.5 - 1.0
+
+
+@pytest.mark.parametrize("kind", ["base", "upsample"])
+def test_the_denoising_probe_reads_the_share_of_the_noise_recovered(kind):
+    from glide_shapes.probe import SCHEDULES, denoising
+    table = tokens.TokenTable.load()
+    x0 = _probe_scenes(kind)
+
+    exact = denoising(_Oracle(x0, SCHEDULES[kind]), table, kind)
+    half = denoising(_Oracle(x0, SCHEDULES[kind], gain=0.5), table, kind)
+
+    assert exact["denoise_gain"] == {10: pytest.approx(1.0, abs=1e-4), 100: pytest.approx(1.0, abs=1e-4)}
+    assert half["denoise_gain"] == {10: pytest.approx(0.5, abs=1e-4), 100: pytest.approx(0.5, abs=1e-4)}
+    assert ("first_step_error" in exact) == (kind == "upsample")
+
+
+def test_the_upsampler_first_step_error_is_zero_for_an_exact_model_and_the_background_for_a_blind_one():
+    from glide_shapes.probe import denoising
+    table = tokens.TokenTable.load()
+    x0 = _probe_scenes("upsample")
+    low = torch.nn.functional.avg_pool2d(x0, 4)
+
+    exact = denoising(_Oracle(x0, "linear"), table, "upsample")
+    blind = denoising(_Oracle(torch.zeros_like(x0), "linear"), table, "upsample")  # always draws mid grey
+
+    assert exact["first_step_error"] < 0.01
+    expected = float(low.mean(dim=(2, 3)).abs().max(dim=1).values.mean())
+    assert blind["first_step_error"] == pytest.approx(expected, abs=0.01)
+    assert expected > 0.1  # the scenes' backgrounds are not all mid grey, so the reading can tell
+
+
+def test_the_denoising_probe_refuses_the_clip_pair():
+    from glide_shapes.probe import denoising
+    with pytest.raises(ValueError, match="UNets"):
+        denoising(_Oracle(torch.zeros(1, 3, 64, 64), "linear"), tokens.TokenTable.load(), "clip")

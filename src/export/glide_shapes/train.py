@@ -36,7 +36,7 @@ from glide_export.options import preset, with_overrides
 
 from . import render, world
 from .losses import NoiseSchedule, first_step_loss, hybrid_loss, low_frequency_loss
-from .probe import caption_sensitivity, first_step
+from .probe import caption_sensitivity, denoising, first_step
 from .tokens import TokenTable
 
 KINDS = ("base", "upsample", "clip")
@@ -438,7 +438,9 @@ def train(cfg: TrainConfig) -> Dict:
                   "alignment": {str(t): round(v["alignment"], 3) for t, v in result["t"].items()},
                   "dc_gain": round(first["dc_gain"], 3),
                   "chroma_gain": round(first["chroma_gain"], 3), "first_step_bias": round(first["bias"], 3),
-                  "colour_bias": round(first["colour_bias"], 3)})
+                  "colour_bias": round(first["colour_bias"], 3), **_denoising_fields(ema, table, cfg.kind)})
+        elif cfg.kind == "upsample":
+            emit({"event": "probe", "step": step, **_denoising_fields(ema, table, cfg.kind)})
 
     while True:
         elapsed = time.monotonic() - start
@@ -513,6 +515,15 @@ def train(cfg: TrainConfig) -> Dict:
     emit(summary)
     log.close()
     return summary
+
+
+def _denoising_fields(model: torch.nn.Module, table: TokenTable, kind: str) -> Dict:
+    """The denoising probe's readings as probe-event fields (probe.denoising)."""
+    result = denoising(model, table, kind)
+    fields: Dict = {"denoise_gain": {str(t): round(g, 3) for t, g in result["denoise_gain"].items()}}
+    if "first_step_error" in result:
+        fields["first_step_error"] = round(result["first_step_error"], 3)
+    return fields
 
 
 def _totals(meta: Dict) -> Dict:
