@@ -26,11 +26,11 @@ at the borders: it reads both gains near 0.
 
 `denoising` checks the other end, for both UNets, on a few rendered training-world scenes: `denoise_gain` at t = 10
 and 100 is the share of the added noise ε̂ recovers (⟨ε̂, ε⟩ / ⟨ε, ε⟩; 1 wanted). What a base leaves at low t stays
-in its 64×64 output as grain: I6 read 0.72 at t = 10 and drew grainy blobs, F6 0.90 and drew clean ones. For the upsampler, `first_step_error` is how far the
-clipped x0 of its first step (t = 999) lies from the low-res image it is given, in mean colour (the mean over
-images of the largest channel difference, [−1, 1] units; 0 wanted). The later steps keep the background that step
-sets: run 1's upsampler reads 0.89 — its first x0 is clipped noise, grey on average whatever the low-res — and turns
-a white low-res background grey.
+in its 64×64 output as grain: I6 read 0.72 at t = 10 and drew grainy blobs, F6 0.90 and drew clean ones. For the
+upsampler, `first_step_error` is how far the clipped x0 of its first step (t = 999) lies from the low-res image it
+is given, in mean colour (the mean over images of the largest channel difference, [−1, 1] units; 0 wanted). The
+later steps keep the background that step sets: run 1's upsampler reads 0.89 — its first x0 is clipped noise, grey
+on average whatever the low-res — and turns a near-white low-res background grey.
 """
 
 from __future__ import annotations
