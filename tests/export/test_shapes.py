@@ -726,11 +726,11 @@ class _Oracle(torch.nn.Module):
 
 def _probe_scenes(kind, n=4, seed=0):
     # The scenes and clean images probe.denoising draws for `seed`.
+    from glide_export.diffusion import quantize_low_res
     rng = random.Random(seed)
     scenes = [world.random_scene(rng) for _ in range(n)]
     high = render.render(scenes, "cpu", render.HIGH)
-    low = torch.round((render.downsample(high) + 1.0) * 127.5) / 127.5 - 1.0
-    return low if kind == "base" else torch.round((high + 1.0) * 127.5) / 127.5 - 1.0
+    return quantize_low_res(render.downsample(high)) if kind == "base" else quantize_low_res(high)
 
 
 @pytest.mark.parametrize("kind", ["base", "upsample"])

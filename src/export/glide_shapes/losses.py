@@ -17,6 +17,10 @@ import torch.nn.functional as F
 from glide_export.diffusion import get_named_beta_schedule
 
 
+BASE_SCHEDULE, UPSAMPLE_SCHEDULE = "squaredcos_cap_v2", "linear"
+SCHEDULES = {"base": BASE_SCHEDULE, "upsample": UPSAMPLE_SCHEDULE}  # the UNets' noise schedules (glide-spec)
+
+
 class NoiseSchedule:
     """The 1000-step tables a training step needs, on one device, in float32 (computed in float64)."""
 

@@ -40,15 +40,15 @@ from contextlib import contextmanager
 from typing import Dict, Iterator, List, Sequence, Tuple
 
 import torch
+from glide_export.diffusion import quantize_low_res
 
 from . import render, world
-from .losses import NoiseSchedule
+from .losses import BASE_SCHEDULE, SCHEDULES, NoiseSchedule
 from .tokens import TokenTable
 
 COLOURS = ("red", "blue", "green", "yellow", "purple", "cyan")
 STEPS = (980, 900, 800)
 DENOISE_STEPS = (10, 100)
-SCHEDULES = {"base": "squaredcos_cap_v2", "upsample": "linear"}
 
 
 def _captions(model: torch.nn.Module, table: TokenTable, colours: Sequence[str]
@@ -59,7 +59,7 @@ def _captions(model: torch.nn.Module, table: TokenTable, colours: Sequence[str]
     tokens, mask = table.glide_batch(captions, [False] * len(captions))
     device = next(model.parameters()).device
     return (torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device), device,
-            NoiseSchedule("squaredcos_cap_v2", device))
+            NoiseSchedule(BASE_SCHEDULE, device))
 
 
 @contextmanager
@@ -135,8 +135,8 @@ def denoising(model: torch.nn.Module, table: TokenTable, kind: str, seed: int = 
     tokens_t, mask_t = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
     schedule = NoiseSchedule(SCHEDULES[kind], device)
     high = render.render(scenes, device, render.HIGH)
-    low = torch.round((render.downsample(high) + 1.0) * 127.5) / 127.5 - 1.0  # 8-bit, as the app hands it over
-    x0, low_res = (low, None) if kind == "base" else (torch.round((high + 1.0) * 127.5) / 127.5 - 1.0, low)
+    low = quantize_low_res(render.downsample(high))  # 8-bit, as training and the app hand it over
+    x0, low_res = (low, None) if kind == "base" else (quantize_low_res(high), low)
     gen = torch.Generator(device="cpu").manual_seed(seed)
     result: Dict = {"denoise_gain": {}}
     with _evaluating(model):

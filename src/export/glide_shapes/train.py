@@ -30,17 +30,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from glide_export.diffusion import quantize_low_res
 from glide_export.models import build
 from glide_export.nets_unet import ResBlock
 from glide_export.options import preset, with_overrides
 
 from . import render, world
-from .losses import NoiseSchedule, first_step_loss, hybrid_loss, low_frequency_loss
+from .losses import (BASE_SCHEDULE, UPSAMPLE_SCHEDULE, NoiseSchedule, first_step_loss, hybrid_loss,
+                     low_frequency_loss)
 from .probe import caption_sensitivity, denoising, first_step
 from .tokens import TokenTable
 
 KINDS = ("base", "upsample", "clip")
-BASE_SCHEDULE, UPSAMPLE_SCHEDULE = "squaredcos_cap_v2", "linear"
 CAPTION_DROP = 0.2  # share of base samples trained with the empty prompt, for classifier-free guidance
 
 
@@ -77,10 +78,6 @@ class TrainConfig:
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
 DEFAULT_LR = {"base": 4e-4, "upsample": 3e-4, "clip": 5e-4}
-
-
-def _quantize(x: torch.Tensor) -> torch.Tensor:
-    return torch.round((x + 1.0) * 127.5) / 127.5 - 1.0
 
 
 def _used_token_ids(table: TokenTable) -> Dict[str, List[int]]:
@@ -234,14 +231,14 @@ class SceneBatches:
         times cheaper per image)."""
         scenes = [next(self.stream) for _ in range(n)]
         high = render.render(scenes, self.device, render.HIGH)
-        low = _quantize(render.downsample(high))
+        low = quantize_low_res(render.downsample(high))
         if high_res and crop:
             factor = render.HIGH // render.LOW
             cells = (render.HIGH - crop) // factor
             y, x = (self.rng.randint(0, cells) * factor for _ in range(2))
             high = high[:, :, y:y + crop, x:x + crop]
             low = low[:, :, y // factor:(y + crop) // factor, x // factor:(x + crop) // factor]
-        return scenes, (_quantize(high) if high_res else None), low
+        return scenes, (quantize_low_res(high) if high_res else None), low
 
 
 _TEXT_PREFIXES = ("transformer.", "transformer_proj.", "token_embedding.", "positional_embedding",
