@@ -372,11 +372,36 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
 @pytest.mark.parametrize("option, value", [("high_t_share", 1.5), ("high_t_from", 1000), ("snr_weight_max", 0.5),
                                            ("ema", 1.0), ("warmup", 0), ("threads", -1),
                                            ("clip_grad", 0.0), ("dropout", 1.0), ("low_freq_weight_max", -1.0),
-                                           ("first_step_weight", -1.0), ("first_step_share", 1.5)])
+                                           ("first_step_weight", -1.0), ("first_step_share", 1.5),
+                                           ("precision", "fp16")])
 def test_out_of_range_training_options_are_refused_naming_the_option(tmp_path, option, value):
     with pytest.raises(ValueError, match=option):
         train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",
                           **{option: value}))
+
+
+@pytest.mark.parametrize("precision, dtype", [("bf16", torch.bfloat16), ("fp32", torch.float32),
+                                              ("auto", torch.float32)])
+def test_the_forward_pass_runs_in_the_precision_asked_for_and_the_weights_stay_float32(tmp_path, monkeypatch,
+                                                                                       precision, dtype):
+    from glide_shapes import train as train_module
+    seen = []
+    real = train_module.hybrid_loss
+
+    def recording(schedule, output, *rest):
+        seen.append(output.dtype)
+        return real(schedule, output, *rest)
+
+    monkeypatch.setattr(train_module, "hybrid_loss", recording)
+    out = tmp_path / "trained"
+    train(TrainConfig(kind="base", out=str(out), minutes=0.0005, batch=2, lr=1e-4, device="cpu", save_every=1e9,
+                      precision=precision))
+    # auto is bf16 on CUDA only: on the CPU it is opt-in (slower without AVX-512 BF16 or AMX).
+    assert seen and set(seen) == {dtype}
+    state = load_trained(str(out / "base.pt.gz"))
+    assert state["meta"]["config"]["precision"] == precision
+    assert {v.dtype for v in state["base"].values() if v.is_floating_point()} == {torch.float32}
+    assert train_module.uses_bf16("auto", torch.device("cuda")) and not train_module.uses_bf16("fp32", torch.device("cuda"))
 
 
 def test_the_timestep_draw_puts_the_first_step_share_at_t_999_besides_the_high_t_share():

@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--identity-init", action="store_true",
                    help="base/upsample started afresh: begin at ε̂ = x_t / rms(x_t), channel means included, so the "
                         "sampler's first step has the channel means it needs (README, \"The first step\")")
+    r.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
+                   help="forward pass under bf16 autocast or in fp32 (auto: bf16 on CUDA, fp32 on the CPU; bf16 pays "
+                        "on CPUs with AVX-512 BF16 or AMX, see the README)")
     r.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
                    help="override an option of the model's `shapes` preset (export with --set MODEL.OPTION=VALUE)")
 
@@ -130,7 +133,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                           options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
                           dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max,
                           first_step_weight=args.first_step_weight, identity_init=args.identity_init,
-                          first_step_share=args.first_step_share)
+                          first_step_share=args.first_step_share, precision=args.precision)
         train(cfg)
     elif args.command == "probe":
         import torch

@@ -9,7 +9,8 @@
 #   RESET_TEXT=1 (with INIT_DIR) keeps the UNets' image side and starts their text side afresh; FREEZE_TEXT=1
 #   trains the UNets' image side only; DROPOUT, LOW_FREQ_WEIGHT_MAX, FIRST_STEP_WEIGHT and FIRST_STEP_SHARE pass
 #   --dropout, --low-freq-weight-max, --first-step-weight and --first-step-share to the UNets; IDENTITY_INIT=1
-#   starts fresh UNets at ε̂ = x_t/rms (--identity-init; not with INIT_DIR);
+#   starts fresh UNets at ε̂ = x_t/rms (--identity-init; not with INIT_DIR); PRECISION=bf16 runs the forward pass
+#   under bf16 autocast on a CPU too (--precision; the default is bf16 on CUDA, fp32 on the CPU);
 #   BASE_SET="num_res_blocks=1 channel_mult=2,2,2" overrides options of the base's `shapes` preset (a continued run
 #   builds what its file recorded).
 # Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute), OUT_DIR/<model>.state.pt (what
@@ -44,6 +45,7 @@ for model in $models; do
     if [[ "$model" != clip && -n "${FIRST_STEP_WEIGHT:-}" ]]; then extra+=(--first-step-weight "$FIRST_STEP_WEIGHT"); fi
     if [[ "$model" != clip && -n "${FIRST_STEP_SHARE:-}" ]]; then extra+=(--first-step-share "$FIRST_STEP_SHARE"); fi
     if [[ "$model" != clip && "${IDENTITY_INIT:-0}" == 1 ]]; then extra+=(--identity-init); fi
+    if [[ -n "${PRECISION:-}" ]]; then extra+=(--precision "$PRECISION"); fi
     if [[ "$model" == base ]]; then for pair in ${BASE_SET:-}; do extra+=(--set "$pair"); done; fi
     (cd "$here" && exec "$python" -m glide_shapes train --model "$model" --out "$out" --minutes "$minutes" \
         --device "$device" --seed "$seed" "${extra[@]}") > "$logs/stdout-$model.txt" 2>&1 &
