@@ -404,6 +404,38 @@ def test_the_forward_pass_runs_in_the_precision_asked_for_and_the_weights_stay_f
     assert train_module.uses_bf16("auto", torch.device("cuda")) and not train_module.uses_bf16("fp32", torch.device("cuda"))
 
 
+def test_continue_replays_the_recorded_options_and_takes_only_those_given_anew(tmp_path):
+    from glide_shapes.__main__ import main
+    first = tmp_path / "first"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0005, batch=2, lr=1e-4, seed=5, device="cpu",
+                      save_every=1e9, dropout=0.0, snr_weight_max=20.0, high_t_share=0.3, high_t_from=850,
+                      first_step_weight=30.0, first_step_share=0.1, warmup=7, ema=0.99, precision="fp32"))
+    second = tmp_path / "second"
+    assert main(["train", "--model", "base", "--continue", str(first), "--out", str(second), "--minutes", "0.0005",
+                 "--lr", "5e-5"]) == 0
+    before = load_trained(str(first / "base.pt.gz"))["meta"]
+    after = load_trained(str(second / "base.pt.gz"))["meta"]
+    expected = {**before["config"], "lr": 5e-5, "init": str(first / "base.pt.gz")}
+    assert after["config"] == expected  # batch 2, dropout 0, … carried over; not the command line's defaults
+    start = json.loads((second / "train-base.log").read_text().splitlines()[0])
+    assert start["continued"]["from"]["steps"] == before["steps"] and start["continued"]["optimizer_state"]
+
+
+@pytest.mark.parametrize("extra, message", [(["--init", "x.pt.gz"], "leave out --init"),
+                                            (["--model", "clip"], "holds a base model, not clip")])
+def test_continue_refuses_what_it_cannot_continue(tmp_path, extra, message):
+    from glide_shapes.__main__ import main
+    first = tmp_path / "first"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0, batch=1, lr=1e-4, device="cpu"))
+    (first / "clip.pt.gz").write_bytes((first / "base.pt.gz").read_bytes())  # a file under the wrong name
+    args = ["train", "--model", "base", "--continue", str(first), "--out", str(tmp_path / "b"), "--minutes", "0"]
+    with pytest.raises(ValueError, match=message):
+        main(args + extra)
+    with pytest.raises(ValueError, match="no base.pt.gz there"):
+        main(["train", "--model", "base", "--continue", str(tmp_path / "none"), "--out", str(tmp_path / "c"),
+              "--minutes", "0"])
+
+
 def test_the_timestep_draw_puts_the_first_step_share_at_t_999_besides_the_high_t_share():
     from glide_shapes.train import draw_timesteps
     cfg = TrainConfig(kind="base", out="", minutes=0.0, batch=20000, lr=1e-4, high_t_share=0.3, high_t_from=850,

@@ -9,7 +9,8 @@ import sys
 from typing import List, Optional
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(given_only: bool = False) -> argparse.ArgumentParser:
+    """The command line; with `given_only` the train options have no defaults, so a parse holds only those given."""
     p = argparse.ArgumentParser(prog="glide_shapes", description="the glide-shapes world, training and evaluation set")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -22,53 +23,62 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--check", action="store_true", help="only check the committed table")
 
     r = sub.add_parser("train", help="train one model for a fixed wall-clock time")
-    r.add_argument("--model", required=True, choices=("base", "upsample", "clip"))
-    r.add_argument("--out", required=True, help="directory for <model>.pt.gz and train-<model>.log")
-    r.add_argument("--minutes", type=float, required=True)
-    r.add_argument("--batch", type=int, default=None)
-    r.add_argument("--lr", type=float, default=None)
-    r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--device", default="cuda")
-    r.add_argument("--save-every", type=float, default=60.0, help="seconds between EMA snapshots")
-    r.add_argument("--text-lr-mult", type=float, default=1.0,
-                   help="base/upsample: learning-rate multiplier for the text side (transformer, tables, encoder_kv)")
-    r.add_argument("--crop", type=int, default=0, help="upsample only: train on aligned random crops of this size")
-    r.add_argument("--init", default="",
-                   help="continue from an earlier run's <model>.pt.gz (with the <model>.state.pt beside it, when it "
-                        "belongs to that snapshot: raw weights and Adam's moments)")
-    r.add_argument("--warmup", type=int, default=200, help="learning-rate warm-up steps")
-    r.add_argument("--ema", type=float, default=0.999, help="EMA decay of the saved weights")
-    r.add_argument("--snr-weight-max", type=float, default=1.0,
-                   help="base/upsample: weight each sample's ε MSE by clamp(1/SNR(t), 1, this)")
-    r.add_argument("--high-t-share", type=float, default=0.0,
-                   help="base/upsample: share of samples with t drawn from [--high-t-from, 1000)")
-    r.add_argument("--high-t-from", type=int, default=600, help="see --high-t-share")
-    r.add_argument("--freeze-text", action="store_true",
-                   help="base/upsample: train the image side only (text transformer, tables, projection fixed)")
-    r.add_argument("--reset-text", action="store_true",
-                   help="base/upsample with --init: keep the image side, start the text side afresh")
-    r.add_argument("--clip-grad", type=float, default=1.0,
-                   help="gradient-norm clipping threshold (raise it with --snr-weight-max: the weights scale the loss)")
-    r.add_argument("--threads", type=int, default=0, help="CPU runs: torch threads (default: every core)")
-    r.add_argument("--low-freq-weight-max", type=float, default=0.0,
-                   help="base/upsample: also train the x0 error of a 4×4 thumbnail, weighted clamp(1/SNR, 1, this) "
-                        "(balances ε̂ where sampling starts; 0 = off)")
-    r.add_argument("--first-step-weight", type=float, default=0.0,
-                   help="base/upsample: also charge the squared error of ε̂'s channel means at t = 999, where sampling "
-                        "starts, times this (with --first-step-share S for S of the samples there)")
-    r.add_argument("--first-step-share", type=float, default=0.0,
-                   help="base/upsample: put this share of the samples at t = 999, besides --high-t-share's")
-    r.add_argument("--dropout", type=float, default=0.1,
-                   help="base/upsample: the residual blocks' dropout while training (GLIDE's 0.1; 0 for a run that "
-                        "is short of steps rather than of data)")
-    r.add_argument("--identity-init", action="store_true",
-                   help="base/upsample started afresh: begin at ε̂ = x_t / rms(x_t), channel means included, so the "
-                        "sampler's first step has the channel means it needs (README, \"The first step\")")
-    r.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
-                   help="forward pass under bf16 autocast or in fp32 (auto: bf16 on CUDA, fp32 on the CPU; bf16 pays "
-                        "on CPUs with AVX-512 BF16 or AMX, see the README)")
-    r.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
-                   help="override an option of the model's `shapes` preset (export with --set MODEL.OPTION=VALUE)")
+
+    def add(*names, **kwargs):
+        if given_only:
+            kwargs["default"] = argparse.SUPPRESS
+        r.add_argument(*names, **kwargs)
+
+    add("--model", required=True, choices=("base", "upsample", "clip"))
+    add("--out", required=True, help="directory for <model>.pt.gz and train-<model>.log")
+    add("--minutes", type=float, required=True)
+    add("--batch", type=int, default=None)
+    add("--lr", type=float, default=None)
+    add("--seed", type=int, default=0)
+    add("--device", default="cuda")
+    add("--save-every", type=float, default=60.0, help="seconds between EMA snapshots")
+    add("--text-lr-mult", type=float, default=1.0,
+        help="base/upsample: learning-rate multiplier for the text side (transformer, tables, encoder_kv)")
+    add("--crop", type=int, default=0, help="upsample only: train on aligned random crops of this size")
+    add("--init", default="",
+        help="continue from an earlier run's <model>.pt.gz (with the <model>.state.pt beside it, when it "
+             "belongs to that snapshot: raw weights and Adam's moments)")
+    add("--continue", dest="continue_from", default="", metavar="DIR",
+        help="continue DIR/<model>.pt.gz with the options its run recorded (what --init does, without "
+             "repeating them); options given here besides replace the recorded ones")
+    add("--warmup", type=int, default=200, help="learning-rate warm-up steps")
+    add("--ema", type=float, default=0.999, help="EMA decay of the saved weights")
+    add("--snr-weight-max", type=float, default=1.0,
+        help="base/upsample: weight each sample's ε MSE by clamp(1/SNR(t), 1, this)")
+    add("--high-t-share", type=float, default=0.0,
+        help="base/upsample: share of samples with t drawn from [--high-t-from, 1000)")
+    add("--high-t-from", type=int, default=600, help="see --high-t-share")
+    add("--freeze-text", action="store_true",
+        help="base/upsample: train the image side only (text transformer, tables, projection fixed)")
+    add("--reset-text", action="store_true",
+        help="base/upsample with --init: keep the image side, start the text side afresh")
+    add("--clip-grad", type=float, default=1.0,
+        help="gradient-norm clipping threshold (raise it with --snr-weight-max: the weights scale the loss)")
+    add("--threads", type=int, default=0, help="CPU runs: torch threads (default: every core)")
+    add("--low-freq-weight-max", type=float, default=0.0,
+        help="base/upsample: also train the x0 error of a 4×4 thumbnail, weighted clamp(1/SNR, 1, this) "
+             "(balances ε̂ where sampling starts; 0 = off)")
+    add("--first-step-weight", type=float, default=0.0,
+        help="base/upsample: also charge the squared error of ε̂'s channel means at t = 999, where sampling "
+             "starts, times this (with --first-step-share S for S of the samples there)")
+    add("--first-step-share", type=float, default=0.0,
+        help="base/upsample: put this share of the samples at t = 999, besides --high-t-share's")
+    add("--dropout", type=float, default=0.1,
+        help="base/upsample: the residual blocks' dropout while training (GLIDE's 0.1; 0 for a run that "
+             "is short of steps rather than of data)")
+    add("--identity-init", action="store_true",
+        help="base/upsample started afresh: begin at ε̂ = x_t / rms(x_t), channel means included, so the "
+             "sampler's first step has the channel means it needs (README, \"The first step\")")
+    add("--precision", choices=("auto", "bf16", "fp32"), default="auto",
+        help="forward pass under bf16 autocast or in fp32 (auto: bf16 on CUDA, fp32 on the CPU; bf16 pays "
+             "on CPUs with AVX-512 BF16 or AMX, see the README)")
+    add("--set", action="append", default=[], metavar="OPTION=VALUE",
+        help="override an option of the model's `shapes` preset (export with --set MODEL.OPTION=VALUE)")
 
     q = sub.add_parser("probe", help="read trained base and upsampler files: caption dependence, first step, denoising")
     q.add_argument("trained", nargs="+", help="base.pt.gz or upsample.pt.gz files written by train")
@@ -87,6 +97,36 @@ def _options(pairs: List[str]) -> dict:
             raise ValueError(f"--set {pair!r}: expected OPTION=VALUE, e.g. num_res_blocks=1")
         out[name.strip()] = value.strip()
     return out
+
+
+# train's command-line names that are not TrainConfig's
+_TRAIN_FIELDS = {"model": "kind", "set": "options"}
+
+
+def _given(argv: List[str]) -> List[str]:
+    """The train options the command line names (a plain parse fills in the rest with defaults)."""
+    return [name for name in vars(_parser(given_only=True).parse_args(argv)) if name != "command"]
+
+
+def _train_config(args: argparse.Namespace, argv: Optional[List[str]]):
+    from .train import DEFAULT_BATCH, DEFAULT_LR, TrainConfig, continued_config
+    cfg = TrainConfig(kind=args.model, out=args.out, minutes=args.minutes,
+                      batch=args.batch or DEFAULT_BATCH[args.model], lr=args.lr or DEFAULT_LR[args.model],
+                      seed=args.seed, device=args.device, save_every=args.save_every,
+                      crop=args.crop, text_lr_mult=args.text_lr_mult, init=args.init,
+                      reset_text=args.reset_text, warmup=args.warmup, ema=args.ema,
+                      snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share,
+                      high_t_from=args.high_t_from, freeze_text=args.freeze_text,
+                      options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
+                      dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max,
+                      first_step_weight=args.first_step_weight, identity_init=args.identity_init,
+                      first_step_share=args.first_step_share, precision=args.precision)
+    if not args.continue_from:
+        return cfg
+    given = [_TRAIN_FIELDS.get(name, name) for name in _given(sys.argv[1:] if argv is None else argv)]
+    changes = {name: getattr(cfg, name) for name in given
+               if name not in ("kind", "out", "minutes", "continue_from")}
+    return continued_config(args.continue_from, cfg.kind, cfg.out, cfg.minutes, **changes)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -122,19 +162,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 1
         print(f"token table matches the tokenizers on {len(captions)} captions")
     elif args.command == "train":
-        from .train import DEFAULT_BATCH, DEFAULT_LR, TrainConfig, train
-        cfg = TrainConfig(kind=args.model, out=args.out, minutes=args.minutes,
-                          batch=args.batch or DEFAULT_BATCH[args.model], lr=args.lr or DEFAULT_LR[args.model],
-                          seed=args.seed, device=args.device, save_every=args.save_every,
-                          crop=args.crop, text_lr_mult=args.text_lr_mult, init=args.init,
-                          reset_text=args.reset_text, warmup=args.warmup, ema=args.ema,
-                          snr_weight_max=args.snr_weight_max, high_t_share=args.high_t_share,
-                          high_t_from=args.high_t_from, freeze_text=args.freeze_text,
-                          options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
-                          dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max,
-                          first_step_weight=args.first_step_weight, identity_init=args.identity_init,
-                          first_step_share=args.first_step_share, precision=args.precision)
-        train(cfg)
+        from .train import train
+        train(_train_config(args, argv))
     elif args.command == "probe":
         import torch
         from .probe import probe_files

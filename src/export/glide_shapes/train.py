@@ -607,6 +607,29 @@ def load_trained(path: str) -> Dict:
         return torch.load(io.BytesIO(f.read()), map_location="cpu")
 
 
+def continued_config(trained_dir: str, kind: str, out: str, minutes: float, **changes) -> TrainConfig:
+    """The configuration that continues `trained_dir`'s `<kind>.pt.gz` as it was trained: every option the file
+    recorded, with `init` pointing at it, then `changes` (the options given anew).
+
+    One-time actions of the earlier run (`identity_init`, `reset_text`) are not repeated; options a file from before
+    they existed did not record take today's defaults (each new option's default is what runs did before it)."""
+    path = os.path.join(trained_dir, f"{kind}.pt.gz")
+    if not os.path.isfile(path):
+        raise ValueError(f"--continue {trained_dir}: no {kind}.pt.gz there to continue")
+    if changes.get("init"):
+        raise ValueError("--continue names the run to continue; leave out --init")
+    meta = load_trained(path)["meta"]
+    if meta.get("kind") != kind:
+        raise ValueError(f"--continue {trained_dir}: {path} holds a {meta.get('kind')} model, not {kind}")
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    recorded = {k: v for k, v in meta.get("config", {}).items() if k in names}
+    recorded.update(kind=kind, out=out, minutes=minutes, init=path, identity_init=False, reset_text=False)
+    unknown = sorted(set(changes) - names)
+    if unknown:
+        raise ValueError(f"not training options: {', '.join(unknown)}")
+    return TrainConfig(**{**recorded, **changes})
+
+
 def recorded_options(meta: Dict) -> Dict[str, str]:
     """The `shapes` preset overrides a trained file was made with (none in files written before `--set`)."""
     return meta.get("config", {}).get("options", {})
