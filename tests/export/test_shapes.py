@@ -393,6 +393,7 @@ def test_the_forward_pass_runs_in_the_precision_asked_for_and_the_weights_stay_f
         return real(schedule, output, *rest)
 
     monkeypatch.setattr(train_module, "hybrid_loss", recording)
+    monkeypatch.setattr(train_module, "cpu_has_bf16", lambda: True)  # the autocast path, whatever this CPU has
     out = tmp_path / "trained"
     train(TrainConfig(kind="base", out=str(out), minutes=0.0005, batch=2, lr=1e-4, device="cpu", save_every=1e9,
                       precision=precision))
@@ -402,6 +403,63 @@ def test_the_forward_pass_runs_in_the_precision_asked_for_and_the_weights_stay_f
     assert state["meta"]["config"]["precision"] == precision
     assert {v.dtype for v in state["base"].values() if v.is_floating_point()} == {torch.float32}
     assert train_module.uses_bf16("auto", torch.device("cuda")) and not train_module.uses_bf16("fp32", torch.device("cuda"))
+
+
+def test_bf16_is_refused_on_a_cpu_without_bf16_instructions_and_the_flags_are_read_from_cpuinfo(tmp_path,
+                                                                                                  monkeypatch):
+    from glide_shapes import train as train_module
+    read_flags = train_module.cpu_has_bf16
+    monkeypatch.setattr(train_module, "cpu_has_bf16", lambda: False)
+    with pytest.raises(ValueError, match="precision='bf16' on a CPU without bf16 instructions.*--precision fp32"):
+        train(TrainConfig(kind="base", out=str(tmp_path / "b"), minutes=0.0, batch=1, lr=1e-4, device="cpu",
+                          precision="bf16"))
+    assert not (tmp_path / "b" / "base.pt.gz").exists()
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n")
+    assert read_flags(str(info)) is False
+    info.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16\n")
+    assert read_flags(str(info)) is True
+    assert read_flags(str(tmp_path / "none")) is None  # unknown: nothing refused on a guess
+
+
+def test_keep_halves_a_trained_file_and_a_later_run_continues_it(tmp_path):
+    from glide_shapes.__main__ import main
+    from glide_shapes.train import keep
+    first = tmp_path / "first"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0005, batch=2, lr=1e-3, seed=3, device="cpu",
+                      save_every=1e9, ema=0.0, precision="fp32"))
+    kept = tmp_path / "kept"
+    assert main(["keep", "--trained", str(first), "--out", str(kept)]) == 0
+    assert (kept / "train-base.log").read_text() == (first / "train-base.log").read_text()
+    assert not (kept / "base.state.pt").exists()
+    with gzip.open(kept / "base.pt.gz", "rb") as f:
+        raw = torch.load(io.BytesIO(f.read()))
+    assert {v.dtype for v in raw["base"].values() if v.is_floating_point()} == {torch.float16}
+    assert (kept / "base.pt.gz").stat().st_size < 0.6 * (first / "base.pt.gz").stat().st_size
+    before, after = load_trained(str(first / "base.pt.gz")), load_trained(str(kept / "base.pt.gz"))
+    assert after["meta"] == before["meta"]
+    for name, value in before["base"].items():
+        assert after["base"][name].dtype == value.dtype
+        torch.testing.assert_close(after["base"][name], value, rtol=1e-3, atol=1e-4)
+    # The committed snapshot continues like any other (Adam restarts: no .state.pt beside it).
+    second = tmp_path / "second"
+    assert main(["train", "--model", "base", "--continue", str(kept), "--out", str(second), "--minutes",
+                 "0.0005"]) == 0
+    start = json.loads((second / "train-base.log").read_text().splitlines()[0])
+    assert start["seed"] == 3 and not start["continued"]["optimizer_state"]
+    assert load_trained(str(second / "base.pt.gz"))["meta"]["history"][0]["steps"] == before["meta"]["steps"]
+    # A weight float16 cannot hold is refused, and nothing is written for it.
+    state = load_trained(str(first / "base.pt.gz"))
+    state["base"]["out.2.bias"][0] = 1e6
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    with gzip.open(bad / "base.pt.gz", "wb") as f:
+        torch.save(state, f)
+    with pytest.raises(ValueError, match="out.2.bias does not fit float16"):
+        keep(str(bad), str(tmp_path / "kept2"))
+    assert not (tmp_path / "kept2" / "base.pt.gz").exists()
+    with pytest.raises(ValueError, match="no base.pt.gz"):
+        keep(str(tmp_path / "empty"), str(tmp_path / "kept3"))
 
 
 def test_continue_replays_the_recorded_options_and_takes_only_those_given_anew(tmp_path):

@@ -1,4 +1,4 @@
-"""Command line: `python3 -m glide_shapes {captions,tokens,train,probe,checkpoints}` (run from src/export)."""
+"""Command line: `python3 -m glide_shapes {captions,tokens,train,probe,keep,checkpoints}` (run from src/export)."""
 
 from __future__ import annotations
 
@@ -86,6 +86,11 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     k = sub.add_parser("checkpoints", help="unpack trained .pt.gz files into the exporter's checkpoint layout")
     k.add_argument("--trained", required=True, help="directory holding base.pt.gz, upsample.pt.gz, clip.pt.gz")
     k.add_argument("--out", required=True)
+
+    e = sub.add_parser("keep", help="copy trained .pt.gz files (and logs) in float16, half the size, to commit and "
+                                    "continue in a later session")
+    e.add_argument("--trained", required=True, help="directory holding <model>.pt.gz files written by train")
+    e.add_argument("--out", required=True, help="directory to write them to (e.g. glide_shapes/kept)")
     return p
 
 
@@ -170,6 +175,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         torch.set_num_threads(os.cpu_count() or 1)
         for line in probe_files(args.trained):
             print(line)
+    elif args.command == "keep":
+        from .train import keep
+        kinds = keep(args.trained, args.out)
+        sizes = {k: os.path.getsize(os.path.join(args.out, f"{k}.pt.gz")) for k in kinds}
+        print(json.dumps({"kept": {k: f"{n / 1e6:.1f} MB" for k, n in sizes.items()}, "out": args.out}))
     elif args.command == "checkpoints":
         from .train import write_checkpoints
         sources = {k: os.path.join(args.trained, f"{k}.pt.gz") for k in ("base", "upsample", "clip")}

@@ -22,9 +22,10 @@ import json
 import math
 import os
 import random
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
@@ -248,6 +249,17 @@ _TEXT_PREFIXES = ("transformer.", "transformer_proj.", "token_embedding.", "posi
                   "padding_embedding", "final_ln.")
 
 
+def cpu_has_bf16(cpuinfo: str = "/proc/cpuinfo") -> Optional[bool]:
+    """Whether this CPU has bf16 instructions (AVX-512 BF16 or AMX), read from `cpuinfo`; None where that file
+    cannot be read (not Linux), so nothing is refused on a guess."""
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as f:
+            flags = {word for line in f if line.startswith("flags") for word in line.split()}
+    except OSError:
+        return None
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
 def uses_bf16(precision: str, device: torch.device) -> bool:
     """Whether the forward pass runs under bf16 autocast: asked for, or `auto` on CUDA. The weights, the optimizer,
     the EMA and the losses stay float32 either way (the losses cast the output up).
@@ -331,7 +343,12 @@ def train(cfg: TrainConfig) -> Dict:
                          (not cfg.first_step_weight >= 0.0,
                           f"first_step_weight={cfg.first_step_weight}: 0 (off) or a positive weight"),
                          (cfg.precision not in PRECISIONS,
-                          f"precision={cfg.precision!r}: one of {', '.join(PRECISIONS)}")):
+                          f"precision={cfg.precision!r}: one of {', '.join(PRECISIONS)}"),
+                         (cfg.precision == "bf16" and torch.device(cfg.device).type == "cpu"
+                          and cpu_has_bf16() is False,
+                          "precision='bf16' on a CPU without bf16 instructions (no avx512_bf16 or amx_bf16 in "
+                          "/proc/cpuinfo): autocast runs emulated there, dozens of times slower than fp32 (README, "
+                          "\"bf16 on the CPU\"); use --precision fp32, also to continue a run recorded with bf16")):
         if bad:
             raise ValueError(message)
     os.makedirs(cfg.out, exist_ok=True)
@@ -601,10 +618,54 @@ def _resume(init: str, meta: Dict, modules: torch.nn.Module, log_scale, optimize
     return True
 
 
+def _tensors(obj, convert):
+    """`obj` with every tensor inside its dicts replaced by `convert(tensor)`."""
+    if isinstance(obj, dict):
+        return {k: _tensors(v, convert) for k, v in obj.items()}
+    return convert(obj) if torch.is_tensor(obj) else obj
+
+
 def load_trained(path: str) -> Dict:
-    """A `<kind>.pt.gz` written by `train` (EMA weights, CPU float32)."""
+    """A `<kind>.pt.gz` written by `train` (EMA weights, CPU float32), or by `keep` (float16, read back as float32)."""
     with gzip.open(path, "rb") as f:
-        return torch.load(io.BytesIO(f.read()), map_location="cpu")
+        state = torch.load(io.BytesIO(f.read()), map_location="cpu")
+    return _tensors(state, lambda v: v.float() if v.dtype == torch.float16 else v)
+
+
+KEPT_DTYPE = torch.float16
+
+
+def keep(trained_dir: str, out: str) -> List[str]:
+    """Copy the `<kind>.pt.gz` files in `trained_dir` (and their training logs) to `out` with the weights in
+    float16: half the size, for a snapshot committed to the repository so that the next session can `--continue`
+    it — nothing outside the repository outlives a session. The raw weights and Adam's moments (`.state.pt`,
+    about six times larger) stay behind, so the continued run restarts Adam (its warm-up covers that).
+
+    Every weight must survive the cast (finite, within float16's range); returns the kinds kept."""
+    kinds = [k for k in KINDS if os.path.isfile(os.path.join(trained_dir, f"{k}.pt.gz"))]
+    if not kinds:
+        raise ValueError(f"{trained_dir}: no base.pt.gz, upsample.pt.gz or clip.pt.gz to keep")
+    os.makedirs(out, exist_ok=True)
+    limit = torch.finfo(KEPT_DTYPE).max
+    for kind in kinds:
+        state = load_trained(os.path.join(trained_dir, f"{kind}.pt.gz"))
+        for name, value in _named_tensors(state):
+            if value.is_floating_point() and not (torch.isfinite(value).all() and value.abs().max() <= limit):
+                raise ValueError(f"{kind}.pt.gz: {name} does not fit float16 (non-finite or beyond ±{limit:g})")
+        _save_gz(_tensors(state, lambda v: v.to(KEPT_DTYPE) if v.dtype == torch.float32 else v),
+                 os.path.join(out, f"{kind}.pt.gz"))
+        log = os.path.join(trained_dir, f"train-{kind}.log")
+        if os.path.isfile(log):
+            shutil.copyfile(log, os.path.join(out, f"train-{kind}.log"))
+    return kinds
+
+
+def _named_tensors(obj, prefix: str = ""):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _named_tensors(v, f"{prefix}{k}.")
+    elif torch.is_tensor(obj):
+        yield prefix[:-1], obj
 
 
 def continued_config(trained_dir: str, kind: str, out: str, minutes: float, **changes) -> TrainConfig:
