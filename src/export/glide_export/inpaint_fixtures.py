@@ -175,9 +175,13 @@ def inpaint_models() -> Dict[str, Text2ImUNet]:
 
 
 def run_cascade(models: Dict[str, Text2ImUNet], prompt: Dict, image64: torch.Tensor, image256: torch.Tensor,
-                mask64: torch.Tensor) -> Dict[str, torch.Tensor]:
+                mask64: torch.Tensor, upsample_from: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
     """The notebook's inpainting: CFG 5.0 ancestral base, then ancestral fast27 upsampling at temperature 0.997,
-    both re-masking x0 through denoised_fn. Returns the finals and trajectories."""
+    both re-masking x0 through denoised_fn. Returns the finals and trajectories.
+
+    `upsample_from` replaces the base's final as the upsampler's (quantized) input: `regenerate` passes the committed
+    one, so that a pixel another CPU rounds across an 8-bit step does not move the upsampler's whole trajectory
+    (the base's final is still compared on its own)."""
     mask256 = F.interpolate(mask64, size=(256, 256), mode="nearest")
     base, up = models["base-inpaint"], models["upsample-inpaint"]
 
@@ -199,7 +203,7 @@ def run_cascade(models: Dict[str, Text2ImUNet], prompt: Dict, image64: torch.Ten
     # Upsampler: 1 row, no CFG, low_res quantized, the 256 image and the nearest-upsampled mask.
     up_tokens = torch.from_numpy(prompt["tokens"][None])
     up_mask = torch.from_numpy(prompt["mask"][None])
-    low_res = quantize_low_res(base_final)
+    low_res = quantize_low_res(base_final if upsample_from is None else upsample_from)
     known256 = image256 * mask256
 
     def up_model(x, t):
@@ -231,15 +235,17 @@ def cascade_arrays(run: Dict[str, torch.Tensor]) -> Dict[str, np.ndarray]:
     }
 
 
-def write_fixtures(out: str, log=print) -> Dict[str, torch.Tensor]:
-    """Write resize.npz and cascade.npz under `out` (whose parent holds vectors/); returns the cascade run."""
+def write_fixtures(out: str, log=print, upsample_from: Optional[np.ndarray] = None) -> Dict[str, torch.Tensor]:
+    """Write resize.npz and cascade.npz under `out` (whose parent holds vectors/); returns the cascade run
+    (`upsample_from`: see run_cascade)."""
     os.makedirs(out, exist_ok=True)
     resize = build_resize(np.random.default_rng(SEED))
     write_npz(os.path.join(out, "resize.npz"), resize_arrays(resize))
     log("inpaint fixture resize done")
     prompt = _prompt_tokens(os.path.dirname(os.path.abspath(out)))
     run = run_cascade(inpaint_models(), prompt, to_model_range(resize["bicubic64"]),
-                      to_model_range(resize["bicubic256"]), torch.from_numpy(resize["mask64"])[None])
+                      to_model_range(resize["bicubic256"]), torch.from_numpy(resize["mask64"])[None],
+                      upsample_from=None if upsample_from is None else torch.from_numpy(upsample_from))
     write_npz(os.path.join(out, "cascade.npz"), cascade_arrays(run))
     log("inpaint fixture cascade done")
     return run
@@ -252,7 +258,9 @@ def regenerate(committed: str, into: str, log=lambda *_: None) -> Dict[str, torc
     """Regenerate into `into`/inpaint, beside a link to the committed vectors/; returns the cascade run."""
     vectors = os.path.join(os.path.dirname(os.path.abspath(committed)), "vectors")
     os.symlink(vectors, os.path.join(into, "vectors"))
-    return write_fixtures(os.path.join(into, "inpaint"), log=log)
+    cascade = os.path.join(committed, "cascade.npz")
+    pinned = np.load(cascade)["base_final"] if os.path.isfile(cascade) else None
+    return write_fixtures(os.path.join(into, "inpaint"), log=log, upsample_from=pinned)
 
 
 def compare_fixtures(committed: str, fresh: str) -> List[str]:

@@ -7,7 +7,8 @@ namespace Glide.Tests.Cli;
 
 /// <summary>
 /// The model the CLI runs without <c>--model-dir</c> (<see cref="DefaultModel.Bundled"/>, copied beside the binary at
-/// build time): its directory verifies, and the README's main command draws the committed golden image.
+/// build time): its directory verifies, and the README's main command draws the committed golden image (to within
+/// the rounding another CPU's kernels make).
 /// </summary>
 public sealed class BundledDefaultModelTests : IDisposable
 {
@@ -47,11 +48,24 @@ public sealed class BundledDefaultModelTests : IDisposable
         using var golden = Image.Load<Rgb24>(GoldenPath);
         Assert.Equal((golden.Width, golden.Height), (actual.Width, actual.Height));
         var (worst, off) = Compare(golden, actual);
-        // ONNX Runtime's CPU kernels may round differently across machines; one level per channel is allowed.
-        Assert.True(worst <= 1,
-            $"{off} pixel channel(s) differ from {GoldenPath} by more than 1 level (worst {worst}). If the bundled model "
+        // ONNX Runtime's CPU kernels round differently on another instruction set, so one level per channel is
+        // allowed everywhere. Beyond that, a few channels may move a little more: the cascade quantizes the 64×64
+        // image to 8 bits, a pixel that lands on a rounding boundary goes one level the other way, and the
+        // upsampler spreads that into a few of its 256×256 neighbours (the golden image was made on an AVX-512
+        // machine; on an AVX2-only one 2 channels were off, by at most 3 levels). A changed model or sampler moves
+        // nearly every pixel, far beyond this.
+        Assert.True(worst <= MaxLevelsOffAtBoundaries && off <= MaxChannelsOffByMoreThanOneLevel,
+            $"{off} pixel channel(s) differ from {GoldenPath} by more than 1 level (worst {worst}; allowed: "
+            + $"{MaxChannelsOffByMoreThanOneLevel}, by at most {MaxLevelsOffAtBoundaries}). If the bundled model "
             + $"changed on purpose, replace the golden file with the image just written: {path}");
     }
+
+    /// <summary>How many of the 256×256×3 channels may differ by more than one level: a few 8-bit rounding flips,
+    /// each spread over the upsampler's neighbourhood (0.03 % of the image).</summary>
+    private const int MaxChannelsOffByMoreThanOneLevel = 64;
+
+    /// <summary>How far those channels may be off.</summary>
+    private const int MaxLevelsOffAtBoundaries = 10;
 
     private static (int Worst, int Off) Compare(Image<Rgb24> expected, Image<Rgb24> actual)
     {
