@@ -3,7 +3,8 @@
 #   usage: train_all.sh OUT_DIR [MINUTES] [DEVICE] [SEED]      (run from anywhere; python3 must have torch)
 #   MODELS="base upsample" trains a subset; INIT_DIR=DIR continues each model from DIR/<model>.pt.gz (an earlier
 #   run's EMA weights, its raw weights and Adam moments from DIR/<model>.state.pt; learning rate LR if set);
-#   CROP=128 trains the upsampler on aligned crops;
+#   CROP=128 trains the upsampler on aligned crops; BATCH=N sets every model's batch (default: each model's own,
+#   sized for a GPU; e.g. BATCH=4 for a quick CPU check);
 #   TEXT_LR_MULT=5 raises the UNets' text-side learning rate; SNR_WEIGHT_MAX=20 weights the UNets' ε MSE by
 #   clamp(1/SNR, 1, 20); HIGH_T_SHARE=0.5 draws that share of their samples from [HIGH_T_FROM, 1000) (default 600);
 #   RESET_TEXT=1 (with INIT_DIR) keeps the UNets' image side and starts their text side afresh; FREEZE_TEXT=1
@@ -32,6 +33,7 @@ for model in $models; do
     extra=()
     if [[ -n "${INIT_DIR:-}" ]]; then extra+=(--init "$(cd "$INIT_DIR" && pwd)/$model.pt.gz"); fi
     if [[ -n "${LR:-}" ]]; then extra+=(--lr "$LR"); fi
+    if [[ -n "${BATCH:-}" ]]; then extra+=(--batch "$BATCH"); fi
     if [[ "$model" == upsample && -n "${CROP:-}" ]]; then extra+=(--crop "$CROP"); fi
     if [[ "$model" != clip && -n "${TEXT_LR_MULT:-}" ]]; then extra+=(--text-lr-mult "$TEXT_LR_MULT"); fi
     if [[ "$model" != clip && -n "${SNR_WEIGHT_MAX:-}" ]]; then extra+=(--snr-weight-max "$SNR_WEIGHT_MAX"); fi
