@@ -8,6 +8,8 @@ import os
 import sys
 from typing import List, Optional
 
+from . import PRECISIONS
+
 
 def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     """The command line; with `given_only` the train options have no defaults, so a parse holds only those given."""
@@ -74,7 +76,7 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     add("--identity-init", action="store_true",
         help="base/upsample started afresh: begin at ε̂ = x_t / rms(x_t), channel means included, so the "
              "sampler's first step has the channel means it needs (README, \"The first step\")")
-    add("--precision", choices=("auto", "bf16", "fp32"), default="auto",
+    add("--precision", choices=PRECISIONS, default="auto",
         help="forward pass under bf16 autocast or in fp32 (auto: bf16 on CUDA, fp32 on the CPU; bf16 pays "
              "on CPUs with AVX-512 BF16 or AMX, see the README)")
     add("--set", action="append", default=[], metavar="OPTION=VALUE",

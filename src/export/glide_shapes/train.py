@@ -36,7 +36,7 @@ from glide_export.models import build
 from glide_export.nets_unet import ResBlock
 from glide_export.options import preset, with_overrides
 
-from . import render, world
+from . import PRECISIONS, render, world
 from .losses import (BASE_SCHEDULE, UPSAMPLE_SCHEDULE, NoiseSchedule, first_step_loss, hybrid_loss,
                      low_frequency_loss)
 from .probe import caption_sensitivity, denoising, first_step
@@ -77,8 +77,6 @@ class TrainConfig:
     first_step_share: float = 0.0  # UNets: share of samples at t = 999, besides high_t_share's (draw_timesteps)
     precision: str = "auto"  # forward pass: bf16 autocast or fp32; auto = bf16 on CUDA, fp32 on the CPU (PRECISIONS)
 
-
-PRECISIONS = ("auto", "bf16", "fp32")
 
 DEFAULT_BATCH = {"base": 384, "upsample": 48, "clip": 512}
 DEFAULT_LR = {"base": 4e-4, "upsample": 3e-4, "clip": 5e-4}
