@@ -262,8 +262,9 @@ def uses_bf16(precision: str, device: torch.device) -> bool:
     """Whether the forward pass runs under bf16 autocast: asked for, or `auto` on CUDA. The weights, the optimizer,
     the EMA and the losses stay float32 either way (the losses cast the output up).
 
-    On a CPU with AVX-512 BF16 (this project's 2-core development machine) bf16 trained the base at 1.4 times fp32's
-    samples per second (README, "bf16 on the CPU"); without such instructions it is slower, hence opt-in there."""
+    On a CPU with AVX-512 BF16 (a 2-core development machine of this project's) bf16 trained the base at 1.4 times fp32's
+    samples per second (README, "bf16 on the CPU"); without such instructions it is emulated and far slower, hence
+    opt-in there, and `train` refuses it where /proc/cpuinfo shows none (cpu_has_bf16)."""
     return precision == "bf16" or (precision == "auto" and device.type == "cuda")
 
 
@@ -643,13 +644,14 @@ def keep(trained_dir: str, out: str) -> List[str]:
     kinds = [k for k in KINDS if os.path.isfile(os.path.join(trained_dir, f"{k}.pt.gz"))]
     if not kinds:
         raise ValueError(f"{trained_dir}: no base.pt.gz, upsample.pt.gz or clip.pt.gz to keep")
-    os.makedirs(out, exist_ok=True)
     limit = torch.finfo(KEPT_DTYPE).max
-    for kind in kinds:
-        state = load_trained(os.path.join(trained_dir, f"{kind}.pt.gz"))
+    states = {kind: load_trained(os.path.join(trained_dir, f"{kind}.pt.gz")) for kind in kinds}
+    for kind, state in states.items():  # all checked before anything is written
         for name, value in _named_tensors(state):
             if value.is_floating_point() and not (torch.isfinite(value).all() and value.abs().max() <= limit):
                 raise ValueError(f"{kind}.pt.gz: {name} does not fit float16 (non-finite or beyond ±{limit:g})")
+    os.makedirs(out, exist_ok=True)
+    for kind, state in states.items():
         _save_gz(_tensors(state, lambda v: v.to(KEPT_DTYPE) if v.dtype == torch.float32 else v),
                  os.path.join(out, f"{kind}.pt.gz"))
         log = os.path.join(trained_dir, f"train-{kind}.log")
