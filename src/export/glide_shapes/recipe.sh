@@ -19,8 +19,10 @@ python=${PYTHON:-python3}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+# The first-step loss for the base only: it keeps the base's backgrounds untinted (README, I5–I6), while the
+# upsampler trained from scratch with it denoised worse and its first step came out no better (README, U).
 export MODELS="base upsample clip" CROP=128 SNR_WEIGHT_MAX=20 HIGH_T_SHARE=0.3 HIGH_T_FROM=850 DROPOUT=0 \
-    FIRST_STEP_WEIGHT=3000 FIRST_STEP_SHARE=0.1
+    FIRST_STEP_WEIGHT=3000 FIRST_STEP_SHARE=0.1 FIRST_STEP_MODELS=base
 echo "== phase 1: $phase1 min, text side frozen, identity init -> $out/frozen"
 FREEZE_TEXT=1 IDENTITY_INIT=1 bash "$here/train_all.sh" "$out/frozen" "$phase1" "$device" "$seed"
 echo "== phase 2: $phase2 min, text side trainable, lr 3e-4 -> $out/trained"

@@ -9,7 +9,8 @@
 #   clamp(1/SNR, 1, 20); HIGH_T_SHARE=0.5 draws that share of their samples from [HIGH_T_FROM, 1000) (default 600);
 #   RESET_TEXT=1 (with INIT_DIR) keeps the UNets' image side and starts their text side afresh; FREEZE_TEXT=1
 #   trains the UNets' image side only; DROPOUT, LOW_FREQ_WEIGHT_MAX, FIRST_STEP_WEIGHT and FIRST_STEP_SHARE pass
-#   --dropout, --low-freq-weight-max, --first-step-weight and --first-step-share to the UNets; IDENTITY_INIT=1
+#   --dropout, --low-freq-weight-max, --first-step-weight and --first-step-share to the UNets (the last two only to
+#   those FIRST_STEP_MODELS names, default "base upsample"); IDENTITY_INIT=1
 #   starts fresh UNets at ε̂ = x_t/rms (--identity-init; not with INIT_DIR); PRECISION=bf16 runs the forward pass
 #   under bf16 autocast on a CPU too (--precision; the default is bf16 on CUDA, fp32 on the CPU);
 #   BASE_SET="num_res_blocks=1 channel_mult=2,2,2" overrides options of the base's `shapes` preset (a continued run
@@ -44,8 +45,10 @@ for model in $models; do
     if [[ "$model" != clip && -n "${DROPOUT:-}" ]]; then extra+=(--dropout "$DROPOUT"); fi
     if [[ "$model" != clip && -n "${LOW_FREQ_WEIGHT_MAX:-}" ]]; then
         extra+=(--low-freq-weight-max "$LOW_FREQ_WEIGHT_MAX"); fi
-    if [[ "$model" != clip && -n "${FIRST_STEP_WEIGHT:-}" ]]; then extra+=(--first-step-weight "$FIRST_STEP_WEIGHT"); fi
-    if [[ "$model" != clip && -n "${FIRST_STEP_SHARE:-}" ]]; then extra+=(--first-step-share "$FIRST_STEP_SHARE"); fi
+    if [[ "$model" != clip && " ${FIRST_STEP_MODELS:-base upsample} " == *" $model "* ]]; then
+        if [[ -n "${FIRST_STEP_WEIGHT:-}" ]]; then extra+=(--first-step-weight "$FIRST_STEP_WEIGHT"); fi
+        if [[ -n "${FIRST_STEP_SHARE:-}" ]]; then extra+=(--first-step-share "$FIRST_STEP_SHARE"); fi
+    fi
     if [[ "$model" != clip && "${IDENTITY_INIT:-0}" == 1 ]]; then extra+=(--identity-init); fi
     if [[ -n "${PRECISION:-}" ]]; then extra+=(--precision "$PRECISION"); fi
     if [[ "$model" == base ]]; then for pair in ${BASE_SET:-}; do extra+=(--set "$pair"); done; fi
