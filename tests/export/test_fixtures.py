@@ -145,14 +145,16 @@ def test_upsample_trajectory_uses_temperature_and_quantized_low_res(fresh: Path)
 
 
 def test_the_pinned_low_res_input_is_checked_against_the_fresh_base_to_one_8_bit_step(tmp_path: Path) -> None:
-    from glide_export.fixtures import LOW_RES_LEVEL, _low_res_problem
+    import torch
+    from glide_export.diffusion import quantize_low_res
     from glide_export.export import write_npz
+    from glide_export.fixtures import LOW_RES_LEVEL, _low_res_problem
     committed, fresh = tmp_path / "committed", tmp_path / "fresh"
     for d in (committed, fresh):
         (d / "trajectories").mkdir(parents=True)
     final = np.linspace(-1, 1, 3 * 8 * 8, dtype=np.float32).reshape(1, 3, 8, 8)
     write_npz(str(fresh / "trajectories" / "base-100.npz"), {"final": final})
-    quantized = (np.round((final.astype(np.float64) + 1) * 127.5) / 127.5 - 1).astype(np.float32)
+    quantized = quantize_low_res(torch.from_numpy(final)).numpy()
 
     def pinned(low_res):
         write_npz(str(committed / "trajectories" / "upsample-fast27.npz"), {"low_res": low_res})

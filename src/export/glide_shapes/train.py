@@ -262,9 +262,9 @@ def uses_bf16(precision: str, device: torch.device) -> bool:
     """Whether the forward pass runs under bf16 autocast: asked for, or `auto` on CUDA. The weights, the optimizer,
     the EMA and the losses stay float32 either way (the losses cast the output up).
 
-    On a CPU with AVX-512 BF16 (a 2-core development machine of this project's) bf16 trained the base at 1.4 times fp32's
-    samples per second (README, "bf16 on the CPU"); without such instructions it is emulated and far slower, hence
-    opt-in there, and `train` refuses it where /proc/cpuinfo shows none (cpu_has_bf16)."""
+    On a CPU with AVX-512 BF16 (a 2-core development machine of this project's) bf16 trained the base at 1.4 times
+    fp32's samples per second (README, "bf16 on the CPU"); without such instructions it is emulated and far slower,
+    hence opt-in there, and `train` refuses it where /proc/cpuinfo shows none (cpu_has_bf16)."""
     return precision == "bf16" or (precision == "auto" and device.type == "cuda")
 
 
