@@ -479,6 +479,17 @@ def test_continue_replays_the_recorded_options_and_takes_only_those_given_anew(t
     assert start["continued"]["from"]["steps"] == before["steps"] and start["continued"]["optimizer_state"]
 
 
+def test_continue_unfreezes_a_frozen_text_side_only_when_asked(tmp_path):
+    from glide_shapes.__main__ import main
+    first = tmp_path / "first"
+    train(TrainConfig(kind="base", out=str(first), minutes=0.0, batch=1, lr=1e-4, device="cpu", freeze_text=True))
+    common = ["train", "--model", "base", "--continue", str(first), "--minutes", "0"]
+    assert main(common + ["--out", str(tmp_path / "still")]) == 0
+    assert main(common + ["--out", str(tmp_path / "thawed"), "--no-freeze-text"]) == 0
+    assert load_trained(str(tmp_path / "still" / "base.pt.gz"))["meta"]["config"]["freeze_text"] is True
+    assert load_trained(str(tmp_path / "thawed" / "base.pt.gz"))["meta"]["config"]["freeze_text"] is False
+
+
 @pytest.mark.parametrize("extra, message", [(["--init", "x.pt.gz"], "leave out --init"),
                                             (["--model", "clip"], "holds a base model, not clip")])
 def test_continue_refuses_what_it_cannot_continue(tmp_path, extra, message):

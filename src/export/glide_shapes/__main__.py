@@ -55,8 +55,9 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     add("--high-t-share", type=float, default=0.0,
         help="base/upsample: share of samples with t drawn from [--high-t-from, 1000)")
     add("--high-t-from", type=int, default=600, help="see --high-t-share")
-    add("--freeze-text", action="store_true",
-        help="base/upsample: train the image side only (text transformer, tables, projection fixed)")
+    add("--freeze-text", action=argparse.BooleanOptionalAction, default=False,
+        help="base/upsample: train the image side only (text transformer, tables, projection fixed); "
+             "--no-freeze-text with --continue trains a frozen run's text side too (the recipe's phase 2)")
     add("--reset-text", action="store_true",
         help="base/upsample with --init: keep the image side, start the text side afresh")
     add("--clip-grad", type=float, default=1.0,
