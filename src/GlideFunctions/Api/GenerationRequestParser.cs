@@ -51,9 +51,7 @@ public static class GenerationRequestParser
         options ??= GenerationParserOptions.Http;
         if (body.Length > options.MaxBodyBytes)
         {
-            return BodyError(string.Create(
-                CultureInfo.InvariantCulture,
-                $"the body is larger than the limit of {options.MaxBodyBytes:N0} bytes"));
+            return BodyError(BodyTooLarge(options.MaxBodyBytes));
         }
 
         // RFC 8259 §8.1 lets a parser ignore a byte order mark; Utf8JsonReader would reject it.
@@ -557,6 +555,10 @@ public static class GenerationRequestParser
             ? e.Message[..^suffix.Length]
             : e.Message;
     }
+
+    /// <summary>The message for a body longer than <paramref name="maxBodyBytes"/> (JSON or multipart).</summary>
+    internal static string BodyTooLarge(int maxBodyBytes) => string.Create(
+        CultureInfo.InvariantCulture, $"the body is larger than the limit of {maxBodyBytes:N0} bytes");
 
     private static GenerationParseResult BodyError(string message) =>
         GenerationParseResult.Failure([new(FieldError.Body, message)]);

@@ -40,6 +40,18 @@ public sealed class GenerationsApi(
 
         var body = await RequestBodyReader.ReadAsync(request.Body, parserOptions.MaxBodyBytes, cancellationToken)
             .ConfigureAwait(false);
+        if (MultipartCreateBody.IsMultipart(request.ContentType))
+        {
+            var (json, formErrors) = await MultipartCreateBody
+                .ToJsonAsync(request.ContentType, body, parserOptions, cancellationToken).ConfigureAwait(false);
+            if (formErrors.Count > 0)
+            {
+                return ValidationProblem.Create(formErrors, instance);
+            }
+
+            body = json;
+        }
+
         var parsed = GenerationRequestParser.Parse(body, parserOptions);
         if (!parsed.IsValid)
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using GlideFunctions.Storage;
 using GlideFunctions.Tests.Api;
@@ -123,6 +124,47 @@ public sealed class GenerationsApiTests(AzuriteFixture azurite)
         Assert.Equal(stopped, later);
         Assert.False(await host.Store.ExistsAsync(RunBlobNames.BaseChunk(id, 0), CancellationToken.None));
         Assert.Equal("canceled", (await host.CancelAsync(id)).Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_inpainting_request_may_upload_its_files_as_multipart_parts_with_the_same_result()
+    {
+        await using var host = await GenerationsTestHost.StartAsync(azurite.NewContainer());
+        var source = UploadPngs.Source();
+        var mask = UploadPngs.TopMask(whiteRows: 6);
+        const string Fields = """{"prompt": "a corgi", "seed": 11, "base_steps": "10", "upsample_steps": "10"}""";
+        var key = Guid.NewGuid().ToString();
+        var fromJson = await host.CreateAsync(
+            Fields[..^1] + $$""", "image": "{{UploadPngs.Base64(source)}}", "mask": "{{UploadPngs.Base64(mask)}}"}""", key);
+        Assert.Equal(StatusCodes.Status202Accepted, fromJson.Status);
+        var jsonId = fromJson.Json.GetProperty("id").GetString()!;
+        var (form, contentType) = await MultipartCreateBodyTests.FormAsync(
+            ("request", Encoding.UTF8.GetBytes(Fields), false), ("image", source, true), ("mask", mask, true));
+
+        // The same request in the other form under the same key is the same generation, not a 409 conflict.
+        var again = await host.CreateAsync(form, contentType, key);
+        Assert.Equal(StatusCodes.Status202Accepted, again.Status);
+        Assert.Equal(jsonId, again.Json.GetProperty("id").GetString());
+
+        // Without a key it is a generation of its own, and the same seed gives the same image.
+        var fromParts = await host.CreateAsync(form, contentType);
+        Assert.Equal(StatusCodes.Status202Accepted, fromParts.Status);
+        var partsId = fromParts.Json.GetProperty("id").GetString()!;
+        Assert.NotEqual(jsonId, partsId);
+        var done = await host.PollStatusAsync(partsId, "succeeded");
+        await host.PollStatusAsync(jsonId, "succeeded");
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(source)),
+            done.GetProperty("input").GetProperty("image_sha256").GetString());
+        Assert.Equal((await host.GetImageAsync(jsonId, "0")).Bytes, (await host.GetImageAsync(partsId, "0")).Bytes);
+
+        // A form without its request part is a 400 problem that says what to send.
+        var (bad, badType) = await MultipartCreateBodyTests.FormAsync(("image", source, true));
+        var refused = await host.CreateAsync(bad, badType);
+        Assert.Equal(StatusCodes.Status400BadRequest, refused.Status);
+        Assert.Equal("application/problem+json", refused.ContentType);
+        Assert.Contains("no 'request' part", refused.Json.GetProperty("errors").GetProperty("$")[0].GetString(),
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -118,7 +118,11 @@ internal sealed class GenerationsTestHost : IAsyncDisposable
         return new(services, host);
     }
 
-    public static HttpContext Request(string method, string path, string? body = null, string? idempotencyKey = null)
+    public static HttpContext Request(string method, string path, string? body = null, string? idempotencyKey = null) =>
+        Request(method, path, Encoding.UTF8.GetBytes(body ?? string.Empty), contentType: null, idempotencyKey);
+
+    public static HttpContext Request(
+        string method, string path, byte[] body, string? contentType, string? idempotencyKey = null)
     {
         var context = new DefaultHttpContext
         {
@@ -128,7 +132,8 @@ internal sealed class GenerationsTestHost : IAsyncDisposable
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("glide.test");
         context.Request.Path = path;
-        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body ?? string.Empty));
+        context.Request.Body = new MemoryStream(body);
+        context.Request.ContentType = contentType;
         if (idempotencyKey is not null)
         {
             context.Request.Headers["Idempotency-Key"] = idempotencyKey;
@@ -149,6 +154,13 @@ internal sealed class GenerationsTestHost : IAsyncDisposable
     public async Task<Response> CreateAsync(string body, string? key = null)
     {
         var context = Request("POST", "/api/v1/generations", body, key);
+        return await ExecuteAsync(context, await Api.CreateAsync(context.Request, Client, CancellationToken.None));
+    }
+
+    /// <summary>A create request with a body of any <paramref name="contentType"/> (multipart forms).</summary>
+    public async Task<Response> CreateAsync(byte[] body, string contentType, string? key = null)
+    {
+        var context = Request("POST", "/api/v1/generations", body, contentType, key);
         return await ExecuteAsync(context, await Api.CreateAsync(context.Request, Client, CancellationToken.None));
     }
 
