@@ -16,9 +16,10 @@ namespace GlideFunctions.Api;
 /// forms are checked by the same rules, decode to the same inputs and give the same idempotency fingerprint.
 /// </summary>
 /// <remarks>
-/// Problems with the multipart framing itself (no boundary, a part that is not <c>form-data</c>, an unknown or repeated
-/// part, a missing <c>request</c> part, a file over the size limit, a file sent both as a part and in the JSON) are
-/// field errors here; everything inside the request JSON and the files is left to the parser and its PNG intake.
+/// Problems with the multipart framing itself (no boundary, a body cut short, a part that is not <c>form-data</c>, an
+/// unknown or repeated part, a missing <c>request</c> part, a file over the size limit, a file sent both as a part and
+/// in the JSON) are field errors here; everything inside the request JSON and the files is left to the parser and its
+/// PNG intake.
 /// </remarks>
 public static class MultipartCreateBody
 {
@@ -32,7 +33,7 @@ public static class MultipartCreateBody
 
     private static readonly string Expected =
         $"send the JSON fields as a '{RequestPart}' part and the PNG files as '{Image}' and '{Mask}' parts, e.g. " +
-        $"curl -F '{RequestPart}={{\"prompt\": \"a corgi\"}}' -F {Image}=@photo.png -F {Mask}=@mask.png";
+        $"curl --form-string '{RequestPart}={{\"prompt\": \"a corgi\"}}' -F {Image}=@photo.png -F {Mask}=@mask.png";
 
     /// <summary>Whether <paramref name="contentType"/> is <c>multipart/form-data</c> (any parameters).</summary>
     public static bool IsMultipart(string? contentType) =>
