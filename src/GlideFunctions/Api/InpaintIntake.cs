@@ -79,9 +79,7 @@ internal static class InpaintIntake
         var maxLength = 4 * ((maxBytes + 2) / 3);
         if (text.Length > maxLength)
         {
-            errors.Add(new(field, string.Create(
-                CultureInfo.InvariantCulture,
-                $"{field} is larger than the limit of {maxBytes:N0} bytes for a file ({text.Length:N0} base64 characters)")));
+            errors.Add(FileTooLarge(field, maxBytes, $"{text.Length:N0} base64 characters"));
             return null;
         }
 
@@ -95,6 +93,13 @@ internal static class InpaintIntake
 
         return bytes[..written];
     }
+
+    /// <summary>The error for an upload over <paramref name="maxBytes"/>; <paramref name="size"/> says how large it
+    /// was as sent (base64 characters, or bytes of a multipart file part).</summary>
+    internal static FieldError FileTooLarge(string field, long maxBytes, FormattableString size) => new(
+        field, string.Create(
+            CultureInfo.InvariantCulture,
+            $"{field} is larger than the limit of {maxBytes:N0} bytes for a file ({size.ToString(CultureInfo.InvariantCulture)})"));
 
     private static RgbImage? ReadPng(byte[] png, string field, ImageLimits limits, List<FieldError> errors)
     {

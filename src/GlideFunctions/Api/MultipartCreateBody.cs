@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -98,7 +100,10 @@ public static class MultipartCreateBody
         string boundary, ReadOnlyMemory<byte> body, GenerationParserOptions options, Dictionary<string, byte[]> parts,
         List<FieldError> errors, CancellationToken cancellationToken)
     {
-        using var stream = new MemoryStream(body.ToArray(), writable: false);
+        // The body is the reader's buffer (array-backed): read it in place rather than copying up to 24 MiB.
+        using var stream = MemoryMarshal.TryGetArray(body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(body.ToArray(), writable: false);
         var reader = new MultipartReader(boundary, stream)
         {
             HeadersCountLimit = MaxHeadersCount,
@@ -132,10 +137,7 @@ public static class MultipartCreateBody
             }
             else if (name is not RequestPart && content.Length > options.ImageLimits.MaxBytes)
             {
-                errors.Add(new(name, string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{name} is larger than the limit of {options.ImageLimits.MaxBytes:N0} bytes for a file " +
-                    $"({content.Length:N0} bytes)")));
+                errors.Add(InpaintIntake.FileTooLarge(name, options.ImageLimits.MaxBytes, $"{content.Length:N0} bytes"));
             }
         }
     }
@@ -187,7 +189,9 @@ public static class MultipartCreateBody
         foreach (var file in files)
         {
             spliced.Write(Encoding.UTF8.GetBytes($"{(hasFields ? "," : string.Empty)}\"{file}\":\""));
-            spliced.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(parts[file])));
+            var encoded = new byte[Base64.GetMaxEncodedToUtf8Length(parts[file].Length)];
+            Base64.EncodeToUtf8(parts[file], encoded, out _, out var written);
+            spliced.Write(encoded, 0, written);
             spliced.Write("\""u8);
             hasFields = true;
         }
