@@ -598,7 +598,7 @@ def _resume(init: str, meta: Dict, modules: torch.nn.Module, log_scale, optimize
     path = _state_path(init)
     if not os.path.exists(path):
         return False
-    state = torch.load(path, map_location="cpu")
+    state = torch.load(path, map_location="cpu", weights_only=False)  # our own file (meta dicts)
     if state.get("meta") != meta:  # written by another snapshot of the run (or another run): EMA weights only
         return False
     modules.load_state_dict(state["weights"])
@@ -627,7 +627,7 @@ def _tensors(obj, convert):
 def load_trained(path: str) -> Dict:
     """A `<kind>.pt.gz` written by `train` (EMA weights, CPU float32), or by `keep` (float16, read back as float32)."""
     with gzip.open(path, "rb") as f:
-        state = torch.load(io.BytesIO(f.read()), map_location="cpu")
+        state = torch.load(io.BytesIO(f.read()), map_location="cpu", weights_only=False)  # our own file
     return _tensors(state, lambda v: v.float() if v.dtype == torch.float16 else v)
 
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# What a session lent a GPU for one short call runs: the committed base (kept/base.pt.gz) continued with a GPU-sized
+# batch, and the upsampler and the noised-CLIP pair from scratch beside it, then float16 copies of all three in
+# OUT_DIR/kept, and the trainings' output in OUT_DIR/stdout.txt — at most 8 files come back from such a call, each
+# under 16 MiB, so no fp32 snapshots or optimizer states.
+#   usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]
+#   (defaults 8, 8, 4, cuda, 560; BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check)
+# Each training is stopped at DEADLINE_SECONDS if it has not finished (its last snapshot, refreshed every minute,
+# is what is kept), so the copies are written before the call's own time limit.
+set -uo pipefail
+out=${1:?usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]}
+base_minutes=${2:-8}
+upsample_minutes=${3:-8}
+clip_minutes=${4:-4}
+device=${5:-cuda}
+deadline=${6:-560}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+python=${PYTHON:-python3}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+export PYTHONUNBUFFERED=1
+cd "$here"
+
+train() {  # model, minutes, then train's options; output to OUT_DIR/stdout.txt (its lines say whose)
+    local model=$1 minutes=$2
+    shift 2
+    timeout -s INT -k 20 "$deadline" "$python" -m glide_shapes train --model "$model" --out "$work/$model" \
+        --minutes "$minutes" --device "$device" "$@" >> "$out/stdout.txt" 2>&1
+}
+
+# The base: S2 as recorded (lr 3e-4, text side at a tenth, SNR weight 20, 30 % from t ≥ 850, first-step loss),
+# with a batch sixteen times the CPU's and the EMA over ~1,000 steps instead of 200.
+train base "$base_minutes" --continue glide_shapes/kept --batch "${BATCH_BASE:-256}" --ema 0.999 --precision auto &
+base=$!
+# The upsampler: the recipe's settings (identity init, 128×128 crops, SNR weight 20, 30 % from t ≥ 850, no dropout).
+train upsample "$upsample_minutes" --identity-init --crop 128 --snr-weight-max 20 --high-t-share 0.3 \
+    --high-t-from 850 --dropout 0 --seed 3 ${BATCH_UPSAMPLE:+--batch "$BATCH_UPSAMPLE"} &
+upsample=$!
+train clip "$clip_minutes" --seed 3 ${BATCH_CLIP:+--batch "$BATCH_CLIP"} &
+clip=$!
+rc=0
+for pid in $base $upsample $clip; do
+    wait "$pid" || rc=1
+done
+for model in base upsample clip; do
+    mkdir -p "$work/all"
+    if [[ -f "$work/$model/$model.pt.gz" ]]; then
+        cp "$work/$model/$model.pt.gz" "$work/$model/train-$model.log" "$work/all/"
+    else
+        echo "== $model: no snapshot"; rc=1
+    fi
+done
+grep -h '"event": "done"\|Error' "$out/stdout.txt"
+"$python" -m glide_shapes keep --trained "$work/all" --out "$out/kept" || rc=1
+ls -l "$out/kept"
+exit $rc
