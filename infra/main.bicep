@@ -51,7 +51,7 @@ param durableBackend string = 'AzureStorage'
 @maxLength(45)
 param taskHubName string = 'glidehub'
 
-@description('Model directory in the models container to run; empty runs the tiny test model baked into the image.')
+@description('Model directory in the models container to run; empty runs the glide-shapes model baked into the image.')
 param modelsPrefix string = ''
 
 @description('Base candidates per SampleBase activity.')

@@ -56,7 +56,7 @@ param poisonQueueName string
 @description('URL of the models blob container (https://<account>.blob.core.windows.net/models).')
 param modelsContainerUrl string
 
-@description('Model directory inside the models container to load; empty runs the tiny model baked into the image.')
+@description('Model directory inside the models container to load; empty runs the glide-shapes model baked into the image.')
 param modelsPrefix string
 
 @description('Durable task hub (host.json hubName %GLIDE_TASKHUB%).')
@@ -255,7 +255,7 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
             // GlideOptions
             {
               name: 'Glide__ModelDirectory'
-              value: blobModels ? modelsMountPath : 'models/tiny'
+              value: blobModels ? modelsMountPath : 'models/glide-shapes'
             }
             {
               name: 'Glide__Device'

@@ -18,7 +18,7 @@ internal static class BenchCommand
 {
     public static Command Create(TextWriter output, TextWriter error, DefaultModel defaultModel)
     {
-        var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory (default: the bundled tiny test model)." };
+        var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory (default: the bundled glide-shapes model)." };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per graph (after one warm-up).", DefaultValueFactory = _ => 5 };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "cuda");

@@ -6,19 +6,28 @@ namespace Glide.Cli;
 internal static class CliApp
 {
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
-        Run(args, Console.In, output, error, DefaultModel.Bundled);
+        Run(args, Console.In, output, error, DefaultModel.Bundled, DefaultModel.BundledInpaint);
 
     /// <summary>
     /// As <see cref="Run(string[], TextWriter, TextWriter)"/>, reading standard input from <paramref name="input"/> and
-    /// using <paramref name="defaultModel"/> where no <c>--model-dir</c> is given.
+    /// using <paramref name="defaultModel"/> for every command where no <c>--model-dir</c> is given.
     /// </summary>
-    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error, DefaultModel defaultModel)
+    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error, DefaultModel defaultModel) =>
+        Run(args, input, output, error, defaultModel, defaultModel);
+
+    /// <summary>
+    /// As <see cref="Run(string[], TextReader, TextWriter, TextWriter, DefaultModel)"/>, with
+    /// <paramref name="inpaintDefault"/> as <c>glide inpaint</c>'s default (a directory with inpainting models).
+    /// </summary>
+    public static int Run(
+        string[] args, TextReader input, TextWriter output, TextWriter error, DefaultModel defaultModel, DefaultModel inpaintDefault)
     {
         ArgumentNullException.ThrowIfNull(defaultModel);
+        ArgumentNullException.ThrowIfNull(inpaintDefault);
         var root = new RootCommand("GLIDE text-to-image diffusion on ONNX Runtime.")
         {
             GenerateCommand.Create(output, error, defaultModel),
-            InpaintCommand.Create(output, error, defaultModel),
+            InpaintCommand.Create(output, error, inpaintDefault),
             BenchCommand.Create(output, error, defaultModel),
             VerifyModelCommand.Create(output, error),
             TokenizeCommand.Create(input, output, error),

@@ -21,10 +21,22 @@ internal sealed record DefaultModel(string Directory, string Description)
     }
 
     /// <summary>
-    /// The bundled tiny random-weight set copied next to the binary at build time (tests/fixtures/tiny). It runs the
-    /// real cascade end to end but, untrained, draws noise, not pictures.
+    /// The shipped glide-shapes model (src/models/glide-shapes), copied next to the binary at build time: small GLIDE
+    /// networks trained on the captioned-shapes world, so it draws the shapes and colours a caption names
+    /// (src/export/glide_shapes/README.md). It has no inpainting models; <see cref="BundledInpaint"/> stands in there.
     /// </summary>
     public static DefaultModel Bundled { get; } = new(
+        Path.Combine(AppContext.BaseDirectory, "models", "glide-shapes"),
+        "the bundled glide-shapes model (it draws coloured circles, squares, triangles and diamonds; pass --model-dir " +
+        "for other weights)");
+
+    /// <summary>
+    /// The inpainting default: the tiny random-weight test set copied next to the binary (tests/fixtures/tiny), the
+    /// one bundled set with base-inpaint and upsample-inpaint. It runs the real inpainting cascade end to end but,
+    /// untrained, draws noise into the masked region.
+    /// </summary>
+    public static DefaultModel BundledInpaint { get; } = new(
         Path.Combine(AppContext.BaseDirectory, "models", "tiny"),
-        "the bundled tiny random-weight test model (it draws noise, not pictures; pass --model-dir for real weights)");
+        "the bundled tiny random-weight test model (glide-shapes has no inpainting models; it draws noise, not " +
+        "pictures; pass --model-dir for real inpainting weights)");
 }

@@ -46,7 +46,7 @@ internal static class GenerateCommand
         guidanceMode.AcceptOnlyFromAmong([.. GuidanceModeNames.All]);
         var baseSteps = new Option<string>("--base-steps") { Description = "Base respacing: \"100\", \"50\", \"ddim25\", …", DefaultValueFactory = _ => "100" };
         var upsampleSteps = new Option<string>("--upsample-steps") { Description = "Upsampler respacing.", DefaultValueFactory = _ => "fast27" };
-        var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory (default: the bundled tiny test model)." };
+        var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory (default: the bundled glide-shapes model)." };
         var device = CascadeOptions.Device();
         var noiseFrom = new Option<string?>("--noise-from") { Description = "Base-stage noise .npy (S+1, N, 3, 64, 64) instead of seeded noise, to reproduce a reference run." };
         var upsampleNoiseFrom = new Option<string?>("--upsample-noise-from") { Description = "Upsampler noise .npy (x_T only is enough)." };

@@ -46,7 +46,7 @@ internal static class InpaintCommand
         };
         var baseSteps = new Option<string>("--base-steps") { Description = "Base respacing: \"100\", \"50\", …", DefaultValueFactory = _ => "100" };
         var upsampleSteps = new Option<string>("--upsample-steps") { Description = "Upsampler respacing (ancestral steps).", DefaultValueFactory = _ => "fast27" };
-        var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory with base-inpaint and upsample-inpaint (default: the bundled tiny test model)." };
+        var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory with base-inpaint and upsample-inpaint (default: the bundled tiny random-weight test model; glide-shapes has no inpainting models)." };
         var device = CascadeOptions.Device();
 
         var command = new Command("inpaint", "Regenerate the masked region of an image from a prompt (64×64 base-inpaint + 256×256 upsample-inpaint).")

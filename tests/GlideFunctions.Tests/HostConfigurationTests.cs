@@ -93,7 +93,7 @@ public sealed partial class HostConfigurationTests
             .BuildServiceProvider();
 
         // What ValidateOnStart checks when the worker starts: each options class binds and passes validation.
-        Assert.Equal("models/tiny", services.GetRequiredService<IOptions<GlideOptions>>().Value.ModelDirectory);
+        Assert.Equal("models/glide-shapes", services.GetRequiredService<IOptions<GlideOptions>>().Value.ModelDirectory);
         Assert.Equal("glide-runs", services.GetRequiredService<IOptions<StorageOptions>>().Value.RunsContainer);
         Assert.Equal("glide-requests", services.GetRequiredService<IOptions<QueueOptions>>().Value.RequestsQueue);
         Assert.False(services.GetRequiredService<IOptions<WebhookOptions>>().Value.WebhooksEnabled);

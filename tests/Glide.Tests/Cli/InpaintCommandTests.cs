@@ -1,3 +1,4 @@
+using Glide.Cli;
 using Glide.Imaging;
 using Glide.Tests.Imaging;
 using Glide.Testing;
@@ -63,6 +64,25 @@ public sealed class InpaintCommandTests : IDisposable
         Assert.Contains("keeps 1,280 of 4,096", output);
         Assert.Contains("upsample: step 27/27", error); // fast27, ancestral
         Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public void WithoutModelDirItRunsTheBundledTinySetSinceGlideShapesHasNoInpaintingModels()
+    {
+        var path = _temp.Combine("default.png");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        // The command line's own entry point: glide-shapes is every other command's default.
+        var code = CliApp.Run(
+            ["inpaint", "a corgi", "--image", _image, "--keep-top-rows", "20", "-o", path, "--base-steps", "3",
+                "--upsample-steps", "3"],
+            output,
+            error);
+
+        Assert.True(code == 0, error.ToString());
+        Assert.Contains("note: using " + DefaultModel.BundledInpaint.Description, output.ToString());
+        Assert.Equal(256, PngImageReader.ReadFile(path, "output").Width);
     }
 
     [Theory]

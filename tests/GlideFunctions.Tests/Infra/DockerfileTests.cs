@@ -170,6 +170,8 @@ public sealed class DockerfileTests
     [InlineData("src/GlideFunctions/obj/project.assets.json", false)]
     [InlineData("src/GlideFunctions/local.settings.json", false)]
     [InlineData("tests/fixtures/tiny/manifest.json", true)]
+    [InlineData("src/models/glide-shapes/base.unet.onnx", true)]
+    [InlineData("src/export/glide_shapes/kept/base.pt.gz", false)]
     [InlineData("tests/fixtures/reference/x.npz", false)]
     [InlineData("host.json", true)]
     [InlineData(".git/HEAD", false)]
