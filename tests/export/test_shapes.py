@@ -597,6 +597,31 @@ def test_release_exports_trained_files_with_their_overrides_and_training_facts(t
     assert json.loads((out / "manifest.json").read_text()) == manifest
 
 
+def test_lent_gpu_continues_the_kept_base_and_keeps_all_three_models(tmp_path):
+    # The script a session lent a GPU runs in one call, here on the CPU with tiny batches: the committed base goes on
+    # from its recorded total, the upsampler and CLIP start afresh, and only float16 copies and logs come back.
+    import subprocess
+    import sys
+    kept_base = load_trained(os.path.join(SHAPES_DIR, "kept", "base.pt.gz"))["meta"]["total"]
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHON=sys.executable, BATCH_BASE="2", BATCH_UPSAMPLE="1", BATCH_CLIP="4",
+               WORK_DIR=str(tmp_path / "work"))
+    run = subprocess.run(["bash", os.path.join(SHAPES_DIR, "lent_gpu.sh"), str(out), "0.02", "0.02", "0.02", "cpu",
+                          "300"], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(os.listdir(out / "kept")) == ["base.pt.gz", "clip.pt.gz", "train-base.log", "train-clip.log",
+                                                "train-upsample.log", "upsample.pt.gz"]
+    assert len(os.listdir(out)) + len(os.listdir(out / "kept")) - 1 <= 8  # what one device call brings back
+    base = load_trained(str(out / "kept" / "base.pt.gz"))["meta"]
+    assert base["total"]["samples"] == kept_base["samples"] + base["samples"] and base["samples"] >= 2
+    assert base["config"]["batch"] == 2 and base["config"]["ema"] == 0.999
+    assert base["config"]["text_lr_mult"] == 0.1  # S2's recorded options replayed
+    upsample = load_trained(str(out / "kept" / "upsample.pt.gz"))["meta"]
+    assert upsample["history"] == [] and upsample["config"]["crop"] == 128 and upsample["config"]["identity_init"]
+    assert '"event": "done"' in (out / "stdout.txt").read_text()
+    assert (tmp_path / "work" / "base" / "base.state.pt").is_file()  # what a second call continues with
+
+
 def test_a_continued_run_resumes_the_optimizer_adds_up_its_history_and_draws_new_scenes(tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     train(TrainConfig(kind="base", out=str(first), minutes=0.0005, batch=2, lr=1e-3, device="cpu",

@@ -5,6 +5,8 @@
 # under 16 MiB, so no fp32 snapshots or optimizer states.
 #   usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]
 #   (defaults 8, 8, 4, cuda, 560; BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check)
+#   The float32 snapshots with their optimizer state stay in WORK_DIR (default: a new temporary directory, printed),
+#   so a second call on the still-warm machine can `train --continue WORK_DIR/base` for what time is left.
 # Each training is stopped at DEADLINE_SECONDS if it has not finished (its last snapshot, refreshed every minute,
 # is what is kept), so the copies are written before the call's own time limit.
 set -uo pipefail
@@ -18,7 +20,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 python=${PYTHON:-python3}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-work=$(mktemp -d)
+work=${WORK_DIR:-$(mktemp -d)}
+mkdir -p "$work"
+echo "== float32 snapshots and optimizer state: $work"
 export PYTHONUNBUFFERED=1
 cd "$here"
 
