@@ -157,3 +157,41 @@ def test_export_leaves_the_network_in_eval_mode(tmp_path: Path) -> None:
     plan = plans_for(entries[0], 3)[1]
     first, second = reference_outputs(plan), reference_outputs(plan)
     assert torch.equal(torch.from_numpy(first["model_output"]), torch.from_numpy(second["model_output"]))
+
+
+def test_mostly_zero_initializers_are_stored_sparse_with_the_same_values(tmp_path):
+    # A token table with two used rows (what glide-shapes' text encoders hold) and a dense weight beside it.
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+    from glide_export.export import SPARSE_MIN_ELEMENTS, sparsify_initializers
+
+    rows, width = 1024, 128
+    assert rows * width >= SPARSE_MIN_ELEMENTS
+    rng = np.random.default_rng(0)
+    table = np.zeros((rows, width), np.float32)
+    table[[3, 700]] = rng.standard_normal((2, width)).astype(np.float32)
+    table[700, 5] = 0.0  # a zero inside a used row stays a zero
+    dense = rng.standard_normal((width, width)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "ids"], ["rows"]), helper.make_node("MatMul", ["rows", "dense"], ["y"])],
+        "g", [helper.make_tensor_value_info("ids", onnx.TensorProto.INT64, [2])],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [2, width])],
+        initializer=[numpy_helper.from_array(table, "table"), numpy_helper.from_array(dense, "dense")])
+    path = str(tmp_path / "g.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    before = (tmp_path / "g.onnx").stat().st_size
+
+    assert sparsify_initializers(path) == ["table"]
+
+    onnx.checker.check_model(path)
+    m = onnx.load(path)
+    assert [i.name for i in m.graph.initializer] == ["dense"]
+    sparse = m.graph.sparse_initializer[0]
+    assert list(sparse.dims) == [rows, width]
+    restored = np.zeros(rows * width, np.float32)
+    restored[numpy_helper.to_array(sparse.indices)] = numpy_helper.to_array(sparse.values)
+    np.testing.assert_array_equal(restored.reshape(rows, width), table)
+    # What remains is the dense weight and 255 (value, index) pairs, not the 512 KiB table.
+    assert before > table.nbytes and (tmp_path / "g.onnx").stat().st_size < dense.nbytes + 255 * 12 + 2_000
+    assert sparsify_initializers(path) == []  # nothing left to convert; the dense weight stays dense
