@@ -257,7 +257,7 @@ def sparsify_initializers(path: str) -> List[str]:
     """Store the graph's large, mostly-zero float initializers as ONNX sparse initializers (COO, linear indices).
 
     A model trained on a small vocabulary, such as glide-shapes, has a 50,257-row token table of which only the rows
-    of the tokens it saw are nonzero: 13.6 MB of a 13.6 MB text graph, nearly all zeros. ONNX Runtime turns sparse
+    of the tokens it saw are nonzero: nearly all of its 13.6 MB base text graph is zeros. ONNX Runtime turns sparse
     initializers back into the same dense tensors when it loads a graph, so the numbers do not change; the files
     shrink (and with them the repository, the container image and the hashing at start). Returns the names stored
     sparse."""
