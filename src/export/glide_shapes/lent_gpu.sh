@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# What a session lent a GPU for one short call runs: the committed base (kept/base.pt.gz) continued with a GPU-sized
-# batch, and the upsampler and the noised-CLIP pair from scratch beside it, then float16 copies of all three in
-# OUT_DIR/kept, and the trainings' output in OUT_DIR/stdout.txt — at most 8 files come back from such a call, each
-# under 16 MiB, so no fp32 snapshots or optimizer states.
+# What a session lent a GPU for one short call runs: the committed models (kept/: base, upsampler, noised-CLIP pair)
+# continued side by side, the base with a GPU-sized batch (an upsampler or CLIP not there starts afresh), then
+# float16 copies of all three in OUT_DIR/kept and the trainings' output in OUT_DIR/stdout.txt — at most 8 files come
+# back from such a call, each under 16 MiB, so no fp32 snapshots or optimizer states.
 #   usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]
-#   (defaults 8, 8, 4, cuda, 560; BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check)
+#   (defaults 8, 8, 8, cuda, 560; BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check)
 #   The float32 snapshots with their optimizer state stay in WORK_DIR (default: a new temporary directory, printed),
 #   so a second call on the still-warm machine can `train --continue WORK_DIR/base` for what time is left.
 # Each training is stopped at DEADLINE_SECONDS if it has not finished (its last snapshot, refreshed every minute,
@@ -13,7 +13,7 @@ set -uo pipefail
 out=${1:?usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]}
 base_minutes=${2:-8}
 upsample_minutes=${3:-8}
-clip_minutes=${4:-4}
+clip_minutes=${4:-8}
 device=${5:-cuda}
 deadline=${6:-560}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,15 +33,25 @@ train() {  # model, minutes, then train's options; output to OUT_DIR/stdout.txt 
         --minutes "$minutes" --device "$device" "$@" >> "$out/stdout.txt" 2>&1
 }
 
-# The base: S2 as recorded (lr 3e-4, text side at a tenth, SNR weight 20, 30 % from t ≥ 850, first-step loss),
-# with a batch sixteen times the CPU's and the EMA over ~1,000 steps instead of 200.
-train base "$base_minutes" --continue glide_shapes/kept --batch "${BATCH_BASE:-256}" --ema 0.999 --precision auto &
+# Each model continues its committed snapshot in kept/ with the options it recorded (for the base: lr 3e-4, text
+# side at a tenth, SNR weight 20, 30 % from t >= 850, the first-step loss, batch 256, EMA 0.999); the upsampler and
+# the CLIP pair start afresh where none is committed (the base must be).
+kept=glide_shapes/kept
+# The base: batch sixteen times the CPU's, EMA over ~1,000 steps (what G's first call gave S2).
+train base "$base_minutes" --continue "$kept" --batch "${BATCH_BASE:-256}" --ema 0.999 --precision auto &
 base=$!
-# The upsampler: the recipe's settings (identity init, 128×128 crops, SNR weight 20, 30 % from t ≥ 850, no dropout).
-train upsample "$upsample_minutes" --identity-init --crop 128 --snr-weight-max 20 --high-t-share 0.3 \
-    --high-t-from 850 --dropout 0 --seed 3 ${BATCH_UPSAMPLE:+--batch "$BATCH_UPSAMPLE"} &
+if [[ -f "$kept/upsample.pt.gz" ]]; then
+    train upsample "$upsample_minutes" --continue "$kept" ${BATCH_UPSAMPLE:+--batch "$BATCH_UPSAMPLE"} &
+else  # the recipe's settings: identity init, 128×128 crops, SNR weight 20, 30 % from t >= 850, no dropout
+    train upsample "$upsample_minutes" --identity-init --crop 128 --snr-weight-max 20 --high-t-share 0.3 \
+        --high-t-from 850 --dropout 0 --seed 3 ${BATCH_UPSAMPLE:+--batch "$BATCH_UPSAMPLE"} &
+fi
 upsample=$!
-train clip "$clip_minutes" --seed 3 ${BATCH_CLIP:+--batch "$BATCH_CLIP"} &
+if [[ -f "$kept/clip.pt.gz" ]]; then
+    train clip "$clip_minutes" --continue "$kept" ${BATCH_CLIP:+--batch "$BATCH_CLIP"} &
+else
+    train clip "$clip_minutes" --seed 3 ${BATCH_CLIP:+--batch "$BATCH_CLIP"} &
+fi
 clip=$!
 rc=0
 for pid in $base $upsample $clip; do
