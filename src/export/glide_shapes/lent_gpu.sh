@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What a session lent a GPU for one short call runs: the committed models (kept/: base, upsampler, noised-CLIP pair)
-# continued side by side, the base with a GPU-sized batch (an upsampler or CLIP not there starts afresh), then
-# float16 copies of all three in OUT_DIR/kept and the trainings' output in OUT_DIR/stdout.txt — at most 8 files come
-# back from such a call, each under 16 MiB, so no fp32 snapshots or optimizer states.
+# continued side by side with the options each recorded, then float16 copies of all three in OUT_DIR/kept and the
+# trainings' output in OUT_DIR/stdout.txt — at most 8 files come back from such a call, each under 16 MiB, so no
+# fp32 snapshots or optimizer states.
 #   usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]
 #   (defaults 8, 8, 8, cuda, 560; BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check)
 #   The float32 snapshots with their optimizer state stay in WORK_DIR (default: a new temporary directory, printed),
@@ -33,32 +33,23 @@ train() {  # model, minutes, then train's options; output to OUT_DIR/stdout.txt 
         --minutes "$minutes" --device "$device" "$@" >> "$out/stdout.txt" 2>&1
 }
 
-# Each model continues its committed snapshot in kept/ with the options it recorded (for the base: lr 3e-4, text
-# side at a tenth, SNR weight 20, 30 % from t >= 850, the first-step loss, batch 256, EMA 0.999); the upsampler and
-# the CLIP pair start afresh where none is committed (the base must be).
-kept=glide_shapes/kept
-# The base: batch sixteen times the CPU's, EMA over ~1,000 steps (what G's first call gave S2).
-train base "$base_minutes" --continue "$kept" --batch "${BATCH_BASE:-256}" --ema 0.999 --precision auto &
-base=$!
-if [[ -f "$kept/upsample.pt.gz" ]]; then
-    train upsample "$upsample_minutes" --continue "$kept" ${BATCH_UPSAMPLE:+--batch "$BATCH_UPSAMPLE"} &
-else  # the recipe's settings: identity init, 128×128 crops, SNR weight 20, 30 % from t >= 850, no dropout
-    train upsample "$upsample_minutes" --identity-init --crop 128 --snr-weight-max 20 --high-t-share 0.3 \
-        --high-t-from 850 --dropout 0 --seed 3 ${BATCH_UPSAMPLE:+--batch "$BATCH_UPSAMPLE"} &
-fi
-upsample=$!
-if [[ -f "$kept/clip.pt.gz" ]]; then
-    train clip "$clip_minutes" --continue "$kept" ${BATCH_CLIP:+--batch "$BATCH_CLIP"} &
-else
-    train clip "$clip_minutes" --seed 3 ${BATCH_CLIP:+--batch "$BATCH_CLIP"} &
-fi
-clip=$!
+# Each model continues its committed snapshot in kept/ with every option it recorded (the base: lr 3e-4, text side
+# at a tenth, SNR weight 20, 30 % from t >= 850, the first-step loss, batch 256, EMA 0.999; the upsampler: 128×128
+# crops, SNR weight 20, 30 % from t >= 850, no dropout). G's first call, when kept/ held only the base, set those and
+# started the other two from scratch; to start models over, use recipe.sh.
+declare -A run_minutes=([base]=$base_minutes [upsample]=$upsample_minutes [clip]=$clip_minutes)
+declare -A batch=([base]=${BATCH_BASE:-} [upsample]=${BATCH_UPSAMPLE:-} [clip]=${BATCH_CLIP:-})
+pids=()
+for model in base upsample clip; do
+    train "$model" "${run_minutes[$model]}" --continue glide_shapes/kept ${batch[$model]:+--batch "${batch[$model]}"} &
+    pids+=($!)
+done
 rc=0
-for pid in $base $upsample $clip; do
+for pid in "${pids[@]}"; do
     wait "$pid" || rc=1
 done
+mkdir -p "$work/all"
 for model in base upsample clip; do
-    mkdir -p "$work/all"
     if [[ -f "$work/$model/$model.pt.gz" ]]; then
         cp "$work/$model/$model.pt.gz" "$work/$model/train-$model.log" "$work/all/"
     else
