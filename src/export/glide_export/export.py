@@ -219,11 +219,11 @@ def _onnx_io(graph_io) -> List[TensorSpec]:
     return specs
 
 
-def declare_static_dims(path: str, plan: GraphPlan) -> None:
+def declare_static_dims(m: onnx.ModelProto, plan: GraphPlan) -> bool:
     """Write the contract's fixed dims over the symbolic names the tracer leaves on outputs (e.g. after Resize).
 
-    Only auto-named symbolic dims are replaced; a fixed dim that disagrees is left for the contract check."""
-    m = onnx.load(path)
+    Only auto-named symbolic dims are replaced; a fixed dim that disagrees is left for the contract check. Returns
+    whether anything changed."""
     changed = False
     for value, spec in zip(m.graph.output, plan.outputs):
         for dim, want in zip(value.type.tensor_type.shape.dim, spec.shape):
@@ -231,8 +231,7 @@ def declare_static_dims(path: str, plan: GraphPlan) -> None:
                 dim.Clear()
                 dim.dim_value = want
                 changed = True
-    if changed:
-        onnx.save(m, path)
+    return changed
 
 
 def check_onnx_contract(path: str, plan: GraphPlan) -> None:
@@ -253,15 +252,14 @@ SPARSE_MIN_ELEMENTS = 1 << 16  # initializers below this stay dense: the saving 
 SPARSE_MAX_DENSITY = 0.25  # at most this share nonzero; each stored value costs 12 bytes (value + int64 index)
 
 
-def sparsify_initializers(path: str) -> List[str]:
+def sparsify_initializers(m: onnx.ModelProto) -> List[str]:
     """Store the graph's large, mostly-zero float initializers as ONNX sparse initializers (COO, linear indices).
 
     A model trained on a small vocabulary, such as glide-shapes, has a 50,257-row token table of which only the rows
     of the tokens it saw are nonzero: nearly all of its 13.6 MB base text graph is zeros. ONNX Runtime turns sparse
     initializers back into the same dense tensors when it loads a graph, so the numbers do not change; the files
-    shrink (and with them the repository, the container image and the hashing at start). Returns the names stored
-    sparse."""
-    m = onnx.load(path)
+    shrink (and with them the repository, the container image and the hashing at start). Changes `m` in place;
+    returns the names stored sparse."""
     dense, sparse = [], []
     for init in m.graph.initializer:
         if init.data_type != onnx.TensorProto.FLOAT or init.data_location == onnx.TensorProto.EXTERNAL:
@@ -279,8 +277,18 @@ def sparsify_initializers(path: str) -> List[str]:
         del m.graph.initializer[:]
         m.graph.initializer.extend(dense)
         m.graph.sparse_initializer.extend(sparse)
-        onnx.save(m, path)
     return [t.values.name for t in sparse]
+
+
+def finish_graph(path: str, plan: GraphPlan) -> List[str]:
+    """The traced graph as it is kept: the contract's static dims declared and mostly-zero initializers stored
+    sparse, in one load and one save. Returns the names stored sparse."""
+    m = onnx.load(path)
+    dims = declare_static_dims(m, plan)
+    sparse = sparsify_initializers(m)
+    if dims or sparse:
+        onnx.save(m, path)
+    return sparse
 
 
 def export_graph(plan: GraphPlan, path: str) -> None:
@@ -344,8 +352,7 @@ def export_model_set(entries: Sequence[ModelEntry], out_dir: str, config: str, s
                 path = os.path.join(tmp, file)
                 log(f"exporting {plan.name} …")
                 export_graph(plan, path)
-                declare_static_dims(path, plan)
-                sparse = sparsify_initializers(path)
+                sparse = finish_graph(path, plan)
                 check_onnx_contract(path, plan)
                 ref = reference_outputs(plan)
                 verify_file = f"verify/{plan.name}.npz"
