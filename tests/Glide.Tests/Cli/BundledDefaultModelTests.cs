@@ -35,7 +35,7 @@ public sealed class BundledDefaultModelTests : IDisposable
     [Fact]
     public void TheBundledModelDirectoryVerifies()
     {
-        var (code, output, error) = RunAsShipped("verify-model", DefaultModel.Bundled.Directory);
+        var (code, output, error) = CliRunner.RunAsShipped("verify-model", DefaultModel.Bundled.Directory);
 
         Assert.True(code == 0, output + error);
     }
@@ -46,7 +46,7 @@ public sealed class BundledDefaultModelTests : IDisposable
         var path = _temp.Combine("out.png");
 
         // The command line's own entry point, so the default it picks is the shipped one.
-        var (code, output, error) = RunAsShipped("generate", ReadmePrompt, "-o", path);
+        var (code, output, error) = CliRunner.RunAsShipped("generate", ReadmePrompt, "-o", path);
 
         Assert.True(code == 0, error);
         Assert.Contains("note: using " + DefaultModel.Bundled.Description, output);
@@ -71,7 +71,7 @@ public sealed class BundledDefaultModelTests : IDisposable
     {
         var json = _temp.Combine("eval.json");
 
-        var (code, output, error) = RunAsShipped(
+        var (code, output, error) = CliRunner.RunAsShipped(
             "eval", "--captions", HeldOutCaptions, "--limit", "6", "--guidance", "3", "--base-steps", "50", "--json", json);
 
         Assert.True(code == 0, error);
@@ -83,14 +83,6 @@ public sealed class BundledDefaultModelTests : IDisposable
         // another CPU's rounding; more than that is a changed or broken model.
         var colours = (int)setting["colour_correct"]!;
         Assert.True(colours >= 5, $"{colours} of 6 objects in the named colour:\n{output}");
-    }
-
-    private static (int Code, string Output, string Error) RunAsShipped(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 
     /// <summary>How many of the 256×256×3 channels may differ by more than one level: a few 8-bit rounding flips,

@@ -15,6 +15,18 @@ internal static class CliRunner
 
     public static (int Code, string Output, string Error) Run(params string[] args) => Run(Tiny, args);
 
+    /// <summary>
+    /// Runs the command line as the shipped binary does (<see cref="CliApp.Run(string[], TextWriter, TextWriter)"/>),
+    /// with its own defaults: glide-shapes, and the tiny set for <c>inpaint</c>.
+    /// </summary>
+    public static (int Code, string Output, string Error) RunAsShipped(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
     public static (int Code, string Output, string Error) Run(DefaultModel defaultModel, params string[] args)
     {
         using var output = new StringWriter();

@@ -70,18 +70,14 @@ public sealed class InpaintCommandTests : IDisposable
     public void WithoutModelDirItRunsTheBundledTinySetSinceGlideShapesHasNoInpaintingModels()
     {
         var path = _temp.Combine("default.png");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
         // The command line's own entry point: glide-shapes is every other command's default.
-        var code = CliApp.Run(
-            ["inpaint", "a corgi", "--image", _image, "--keep-top-rows", "20", "-o", path, "--base-steps", "3",
-                "--upsample-steps", "3"],
-            output,
-            error);
+        var (code, output, error) = CliRunner.RunAsShipped(
+            "inpaint", "a corgi", "--image", _image, "--keep-top-rows", "20", "-o", path, "--base-steps", "3",
+            "--upsample-steps", "3");
 
-        Assert.True(code == 0, error.ToString());
-        Assert.Contains("note: using " + DefaultModel.BundledInpaint.Description, output.ToString());
+        Assert.True(code == 0, error);
+        Assert.Contains("note: using " + DefaultModel.BundledInpaint.Description, output);
         Assert.Equal(256, PngImageReader.ReadFile(path, "output").Width);
     }
 
