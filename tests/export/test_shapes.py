@@ -122,6 +122,135 @@ def test_two_objects_stay_in_their_halves_and_downsampling_is_a_box_average():
     assert torch.allclose(low[0, :, 3, 7], high[0, :, 12:16, 28:32].mean(dim=(1, 2)))
 
 
+def _single(shape="square", colour="orange", region="bottom", caption="there is an orange square near the bottom"):
+    cx, cy = world.REGION_CENTRES[region]
+    obj = world.SceneObject(shape, colour, cx + 0.01, cy - 0.02, 0.15, region, None)
+    return world.Scene(caption, "white", False, (obj,), ((1, 2, 3), (4, 5, 6)))
+
+
+def test_a_shape_or_colour_variant_changes_one_object_and_rewrites_its_words_with_the_right_article():
+    scene = _single()
+    rng = random.Random(0)
+    for _ in range(10):
+        shaped = world.change_attribute(scene, "shape", rng)
+        (obj,) = shaped.objects
+        assert obj.shape != "square" and dataclasses.replace(obj, shape="square") == scene.objects[0]
+        assert shaped.caption == f"there is an orange {obj.shape} near the bottom"
+        coloured = world.change_attribute(scene, "colour", rng)
+        (obj,) = coloured.objects
+        assert obj.colour != "orange" and dataclasses.replace(obj, colour="orange") == scene.objects[0]
+        article = "an" if obj.colour[0] in "aeiou" else "a"
+        assert coloured.caption == f"there is {article} {obj.colour} square near the bottom"
+        assert coloured.jitter == scene.jitter and coloured.background == scene.background
+
+
+def test_a_layout_variant_moves_a_single_object_with_its_phrase_and_swaps_a_pair():
+    scene = _single(region="top", caption="at the top of the picture, a large red circle", shape="circle",
+                    colour="red")
+    moved = world.change_attribute(scene, "layout", random.Random(1))
+    (obj,) = moved.objects
+    (ox, oy), (nx, ny) = world.REGION_CENTRES["top"], world.REGION_CENTRES[obj.region]
+    assert obj.region != "top"
+    assert (obj.cx - nx, obj.cy - ny) == pytest.approx((scene.objects[0].cx - ox, scene.objects[0].cy - oy))
+    # The longest phrase of the old region is replaced by the phrase at the same place in the new region's list.
+    assert moved.caption.endswith(", a large red circle")
+    assert "of the picture" in moved.caption or obj.region in ("left", "right", "centre")
+    assert world.change_attribute(dataclasses.replace(scene, objects=(dataclasses.replace(
+        scene.objects[0], region=None),)), "layout", random.Random(1)) is None
+
+    left = world.SceneObject("circle", "orange", 0.27, 0.5, 0.1, "left")
+    right = world.SceneObject("square", "blue", 0.73, 0.5, 0.1, "right")
+    pair = world.Scene("a blue square to the right of an orange circle", "gray", False, (left, right))
+    swapped = world.change_attribute(pair, "layout", random.Random(2))
+    assert swapped.caption == "an orange circle to the right of a blue square"
+    assert [(o.shape, o.colour, o.region) for o in swapped.objects] == [("square", "blue", "left"),
+                                                                          ("circle", "orange", "right")]
+    with pytest.raises(ValueError, match="unknown attribute"):
+        world.change_attribute(pair, "size", random.Random(0))
+
+
+def test_a_variant_of_a_pair_never_makes_both_objects_alike():
+    left = world.SceneObject("circle", "red", 0.27, 0.5, 0.1, "left")
+    right = world.SceneObject("square", "red", 0.73, 0.5, 0.1, "right")
+    pair = world.Scene("a red circle left of a red square", "gray", False, (left, right))
+    rng = random.Random(3)
+    for _ in range(40):
+        variant = world.change_attribute(pair, "shape", rng)
+        a, b = variant.objects
+        assert (a.shape, a.colour) != (b.shape, b.colour)
+        assert variant.caption == f"a red {a.shape} left of a red {b.shape}"
+
+
+def test_every_training_variant_caption_uses_only_the_table_vocabulary_and_describes_its_scene():
+    table = tokens.TokenTable.load()
+    rng = random.Random(7)
+    for _ in range(300):
+        group = world.contrast_group(world.random_scene(rng), 4, rng)
+        assert len({s.caption for s in group}) == len(group) and 2 <= len(group) <= 4
+        for scene in group:
+            for word in scene.caption.replace(",", " ,").split():
+                assert word in table.clip, (word, scene.caption)
+            for obj in scene.objects:
+                assert f"{obj.colour} {obj.shape}" in scene.caption
+            assert not any(f" a {c}" in " " + scene.caption for c in ("orange",))  # "an orange", never "a orange"
+
+
+def test_a_contrast_group_is_deterministic_and_leaves_out_the_excluded_captions():
+    scene = _single()
+    first = world.contrast_group(scene, 4, random.Random(5))
+    assert first == world.contrast_group(scene, 4, random.Random(5)) and first[0] == scene and len(first) == 4
+    blocked = {s.caption for s in first[1:]}
+    again = world.contrast_group(scene, 4, random.Random(5), excluded=blocked)
+    assert not blocked & {s.caption for s in again[1:]}
+    only = world.contrast_group(scene, 8, random.Random(5), attributes=("shape",))
+    assert sorted(s.objects[0].shape for s in only) == sorted(world.SHAPES)  # all four, then no more to find
+
+
+def test_contrast_batches_come_in_groups_of_one_scene_and_its_variants():
+    batches = SceneBatches(4, torch.device("cpu"), tokens.TokenTable.load())
+    scenes, high, low = batches.next(12, high_res=False, contrast=4)
+    assert high is None and low.shape == (12, 3, 64, 64) and len(scenes) == 12
+    held_out = world.held_out_captions()
+    assert not held_out & {s.caption for s in scenes}
+    # A variant keeps its scene's colour jitter, which independent scenes share by chance only: every scene but a
+    # truncated last group has a partner, and the partners sit next to each other.
+    for i, scene in enumerate(scenes[:-1]):
+        partners = [j for j, other in enumerate(scenes) if j != i and other.jitter == scene.jitter]
+        assert partners and all(abs(j - i) < 4 for j in partners)
+    assert len({s.jitter for s in scenes}) <= 12 // 2 + 1
+
+
+def test_the_rerank_probe_picks_by_colour_for_a_pair_that_sees_only_colour_and_never_on_a_tie():
+    palette = list(world.COLOURS)
+    table = tokens.TokenTable.load()
+
+    class ColourOnly(torch.nn.Module):
+        """A 'CLIP pair' embedding the set of palette colours a picture shows or a caption names, nothing else."""
+
+        def __init__(self, image_side):
+            super().__init__()
+            self.image_side, self.dummy = image_side, torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, a, b):
+            if self.image_side:
+                rgb = (a + 1.0) * 127.5  # [N, 3, 64, 64]
+                colours = torch.tensor([world.COLOURS[c] for c in palette] + list(world.BACKGROUNDS.values()),
+                                       dtype=torch.float32)
+                distance, nearest = ((rgb[:, None] - colours[None, :, :, None, None]) ** 2).sum(2).min(1)
+                nearest[distance > 30.0 ** 2] = -1  # anti-aliased edges: no colour
+                counts = torch.stack([(nearest == k).flatten(1).sum(1) for k in range(len(palette))], dim=1)
+                return (counts >= 20).float()
+            return torch.tensor([[float(all(i in row.tolist() for i in table.clip[c])) for c in palette]
+                                 for row in a])
+
+    from glide_shapes.probe import attribute_picks
+    picks = attribute_picks(ColourOnly(False), ColourOnly(True), table, n=24)
+    assert picks["colour"] == 1.0  # the named colours: always picked
+    assert picks["shape"] == 0.0 and picks["layout"] == 0.0  # the same colours score alike: no pick
+    assert picks["shape_chance"] == pytest.approx(0.25) and picks["colour_chance"] == pytest.approx(0.25)
+    assert 0.25 < picks["layout_chance"] < 0.5  # single objects: one of four; pairs: one of two
+
+
 def test_the_hybrid_loss_is_zero_for_a_perfect_prediction_and_positive_otherwise():
     schedule = NoiseSchedule("squaredcos_cap_v2", "cpu")
     g = torch.Generator().manual_seed(0)
@@ -144,7 +273,7 @@ def test_the_hybrid_loss_is_zero_for_a_perfect_prediction_and_positive_otherwise
 def test_a_short_training_run_writes_ema_weights_that_load_into_the_exporter_networks(tmp_path, kind):
     out = tmp_path / "trained"
     summary = train(TrainConfig(kind=kind, out=str(out), minutes=0.0005, batch=2, lr=1e-4, device="cpu",
-                                save_every=1e9, log_every=1))
+                                save_every=1e9, log_every=1, contrast_group=2 if kind == "clip" else 0))
     assert summary["steps"] >= 1
     state = load_trained(str(out / f"{kind}.pt.gz"))
     assert state["meta"]["final"] and state["meta"]["steps"] == summary["steps"]
@@ -157,6 +286,9 @@ def test_a_short_training_run_writes_ema_weights_that_load_into_the_exporter_net
         probe = [e for e in log if e.get("event") == "probe"]
         assert probe and set(probe[-1]["alignment"]) == {"980", "900", "800"}
         assert set(probe[-1]["denoise_gain"]) == {"10", "100"}
+    else:
+        probe = [e for e in log if e.get("event") == "probe"]
+        assert probe and {"shape", "colour", "layout", "shape_chance"} <= set(probe[-1]["picks"])
     facts = write_checkpoints({kind: str(out / f"{kind}.pt.gz")}, str(tmp_path / "ckpt"))
     opts = preset("shapes", kind)
     model = build(kind, opts)
@@ -373,7 +505,7 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
                                            ("ema", 1.0), ("warmup", 0), ("threads", -1),
                                            ("clip_grad", 0.0), ("dropout", 1.0), ("low_freq_weight_max", -1.0),
                                            ("first_step_weight", -1.0), ("first_step_share", 1.5),
-                                           ("precision", "fp16")])
+                                           ("precision", "fp16"), ("contrast_group", 4)])
 def test_out_of_range_training_options_are_refused_naming_the_option(tmp_path, option, value):
     with pytest.raises(ValueError, match=option):
         train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",

@@ -77,6 +77,9 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     add("--identity-init", action="store_true",
         help="base/upsample started afresh: begin at ε̂ = x_t / rms(x_t), channel means included, so the "
              "sampler's first step has the channel means it needs (README, \"The first step\")")
+    add("--contrast-group", type=int, default=0,
+        help="clip: build batches from groups of this many scenes that differ in one attribute each (a shape, "
+             "a colour or the layout, world.contrast_group), so the pair must tell them apart (0 = off)")
     add("--precision", choices=PRECISIONS, default="auto",
         help="forward pass under bf16 autocast or in fp32 (auto: bf16 on CUDA, fp32 on the CPU; bf16 pays "
              "on CPUs with AVX-512 BF16 or AMX, see the README)")
@@ -128,7 +131,8 @@ def _train_config(args: argparse.Namespace, argv: Optional[List[str]]):
                       options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
                       dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max,
                       first_step_weight=args.first_step_weight, identity_init=args.identity_init,
-                      first_step_share=args.first_step_share, precision=args.precision)
+                      first_step_share=args.first_step_share, contrast_group=args.contrast_group,
+                      precision=args.precision)
     if not args.continue_from:
         return cfg
     given = [_TRAIN_FIELDS.get(name, name) for name in _given(sys.argv[1:] if argv is None else argv)]

@@ -154,6 +154,37 @@ def denoising(model: torch.nn.Module, table: TokenTable, kind: str, seed: int = 
     return result
 
 
+def attribute_picks(text: torch.nn.Module, image: torch.nn.Module, table: TokenTable, n: int = 64, seed: int = 0,
+                    size: int = 4) -> Dict[str, float]:
+    """How well a CLIP pair reranks, one attribute at a time: {attribute: share picked, "<attribute>_chance": the
+    share a random pick gets}. For each of `n` training-world scenes (drawn from `seed`), world.contrast_group
+    renders it beside up to `size` − 1 variants that differ only in that attribute; the pair scores the scene's own
+    caption against every picture at t = 0, as reranking does, and picks the scene when its picture scores best (a
+    tie picks nothing)."""
+    device = next(image.parameters()).device
+    result: Dict[str, float] = {}
+    with _evaluating(text), _evaluating(image):
+        for attribute in world.ATTRIBUTES:
+            rng = random.Random(seed)
+            hits, chance = 0.0, 0.0
+            for _ in range(n):
+                group: List[world.Scene] = []
+                while len(group) < 2:  # a scene with no variant of this kind (no region named) teaches nothing
+                    group = world.contrast_group(world.random_scene(rng), size, rng, attributes=(attribute,))
+                tokens, lengths = table.clip_batch([group[0].caption])
+                pixels = quantize_low_res(render.downsample(render.render(group, device, render.HIGH)))
+                zt = torch.nn.functional.normalize(
+                    text(torch.from_numpy(tokens).to(device), torch.from_numpy(lengths).to(device)).float(), dim=-1)
+                zi = torch.nn.functional.normalize(
+                    image(pixels, torch.zeros(len(group), dtype=torch.long, device=device)).float(), dim=-1)
+                scores = (zi @ zt.t()).squeeze(1)
+                hits += float(bool(scores[0] > scores[1:].max()))  # a tie is no pick
+                chance += 1.0 / len(group)
+            result[attribute] = hits / n
+            result[f"{attribute}_chance"] = chance / n
+    return result
+
+
 def summary_line(result: Dict) -> str:
     parts = [f"t={t}: {v['spread']:.3f} (alignment {v['alignment']:+.2f})" for t, v in result["t"].items()]
     return f"caption spread {', '.join(parts)}; pooled text vector {result['pooled_spread']:.3f}"
@@ -169,8 +200,17 @@ def probe_files(paths: List[str]) -> List[str]:
     for path in paths:
         state = load_trained(path)
         kind = state["meta"]["kind"]
+        if kind == "clip":
+            pair = build(kind, with_overrides(preset("shapes", kind), preset_differences(kind, state["meta"])))
+            pair.text.load_state_dict(state["clip_text_enc"])
+            pair.image.load_state_dict(state["clip_image_enc"])
+            picks = attribute_picks(pair.text, pair.image, table)
+            lines.append(f"{path} (step {state['meta']['steps']}): reranking picks the captioned scene among its "
+                         "variants: " + ", ".join(f"{a} {picks[a]:.2f} (chance {picks[a + '_chance']:.2f})"
+                                                  for a in world.ATTRIBUTES))
+            continue
         if kind not in SCHEDULES:
-            raise ValueError(f"{path} holds a {kind} model; the probe reads base and upsample models")
+            raise ValueError(f"{path} holds a {kind} model; the probe reads base, upsample and clip models")
         model = build(kind, with_overrides(preset("shapes", kind), preset_differences(kind, state["meta"])))
         model.load_state_dict(state[kind])
         noise = denoising(model, table, kind)

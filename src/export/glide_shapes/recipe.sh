@@ -5,7 +5,9 @@
 #   usage: recipe.sh OUT_DIR [PHASE1_MINUTES] [PHASE2_MINUTES] [DEVICE] [SEED]      (defaults 3, 5, cuda, 3)
 # Phase 1 (OUT_DIR/frozen): the UNets start at ε̂ = x_t/rms (--identity-init) with their text side frozen, so the
 # caption's variation cannot collapse before the image side reads it; the CLIP pair trains from scratch beside them.
-# Phase 2 (OUT_DIR/trained): all three continue, the UNets' text side trainable, at lr 3e-4.
+# Phase 2 (OUT_DIR/trained): all three continue, the UNets' text side trainable, at lr 3e-4; the CLIP pair's
+# batches now come in groups of four scenes that differ in one attribute (--contrast-group 4): random batches
+# teach it colour and place but leave shapes at chance (README, "Reranking").
 # OUT_DIR/kept then holds base.pt.gz, upsample.pt.gz and clip.pt.gz (float16) and their training logs.
 # PYTHON, BATCH, PRECISION and the other train_all.sh variables pass through (e.g. BATCH=4 for a quick CPU check).
 set -euo pipefail
@@ -26,10 +28,10 @@ export MODELS="base upsample clip" CROP=128 SNR_WEIGHT_MAX=20 HIGH_T_SHARE=0.3 H
 echo "== phase 1: $phase1 min, text side frozen, identity init -> $out/frozen"
 FREEZE_TEXT=1 IDENTITY_INIT=1 bash "$here/train_all.sh" "$out/frozen" "$phase1" "$device" "$seed"
 echo "== phase 2: $phase2 min, text side trainable, lr 3e-4 -> $out/trained"
-INIT_DIR="$out/frozen" LR=3e-4 bash "$here/train_all.sh" "$out/trained" "$phase2" "$device" "$seed"
+INIT_DIR="$out/frozen" LR=3e-4 CONTRAST_GROUP=4 bash "$here/train_all.sh" "$out/trained" "$phase2" "$device" "$seed"
 cd "$here/.."
 echo "== keep (float16) -> $out/kept"
 "$python" -m glide_shapes keep --trained "$out/trained" --out "$out/kept"
 echo "== probes (base: spread toward 0.69, alignment toward +1, chroma_gain near 1, colour_bias near 0;"
-echo "   both: denoise_gain near 1; upsampler: first_step_error toward 0)"
-"$python" -m glide_shapes probe "$out/trained/base.pt.gz" "$out/trained/upsample.pt.gz"
+echo "   both: denoise_gain near 1; upsampler: first_step_error toward 0; clip: picks well above chance)"
+"$python" -m glide_shapes probe "$out/trained/base.pt.gz" "$out/trained/upsample.pt.gz" "$out/trained/clip.pt.gz"

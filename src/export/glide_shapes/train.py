@@ -39,10 +39,11 @@ from glide_export.options import preset, with_overrides
 from . import PRECISIONS, render, world
 from .losses import (BASE_SCHEDULE, UPSAMPLE_SCHEDULE, NoiseSchedule, first_step_loss, hybrid_loss,
                      low_frequency_loss)
-from .probe import caption_sensitivity, denoising, first_step
+from .probe import attribute_picks, caption_sensitivity, denoising, first_step
 from .tokens import TokenTable
 
 KINDS = ("base", "upsample", "clip")
+CLIP_PROBE_SCENES = 32  # scenes per attribute in a CLIP run's probe (probe.attribute_picks)
 CAPTION_DROP = 0.2  # share of base samples trained with the empty prompt, for classifier-free guidance
 
 
@@ -75,6 +76,7 @@ class TrainConfig:
     first_step_weight: float = 0.0  # UNets: add this × losses.first_step_loss (0 = off; see first_step_share)
     identity_init: bool = False  # UNets started afresh: _init_identity (ε̂ = x_t / rms at the start)
     first_step_share: float = 0.0  # UNets: share of samples at t = 999, besides high_t_share's (draw_timesteps)
+    contrast_group: int = 0  # clip: batches of groups of this many scenes differing in one attribute (0 = off)
     precision: str = "auto"  # forward pass: bf16 autocast or fp32; auto = bf16 on CUDA, fp32 on the CPU (PRECISIONS)
 
 
@@ -221,17 +223,27 @@ class SceneBatches:
 
     def __init__(self, seed: int, device: torch.device, table: TokenTable):
         self.rng = random.Random(seed)
-        self.stream = world.training_scenes(self.rng, world.held_out_captions())
+        self.held_out = world.held_out_captions()
+        self.stream = world.training_scenes(self.rng, self.held_out)
         self.device = device
         self.table = table
 
-    def next(self, n: int, high_res: bool, crop: int = 0):
+    def next(self, n: int, high_res: bool, crop: int = 0, contrast: int = 0):
         """Scenes, the quantized 256×256 images (when asked) and the quantized 64×64 ones.
+
+        With `contrast` > 1 the scenes come in groups: a drawn scene, then up to `contrast` − 1 variants of it that
+        differ in one attribute each (world.contrast_group), until there are n.
 
         With `crop`, both come back as one random crop per batch, aligned to the 4×4 grid so that the low-res crop
         is exactly the box average of the high-res one (the upsampler is convolutional; crops train it 256²/crop²
         times cheaper per image)."""
-        scenes = [next(self.stream) for _ in range(n)]
+        if contrast > 1:
+            scenes: List[world.Scene] = []
+            while len(scenes) < n:
+                scenes += world.contrast_group(next(self.stream), contrast, self.rng, self.held_out)
+            scenes = scenes[:n]
+        else:
+            scenes = [next(self.stream) for _ in range(n)]
         high = render.render(scenes, self.device, render.HIGH)
         low = quantize_low_res(render.downsample(high))
         if high_res and crop:
@@ -337,6 +349,8 @@ def train(cfg: TrainConfig) -> Dict:
                           f"low_freq_weight_max={cfg.low_freq_weight_max}: 0 (off) or a positive weight cap"),
                          (cfg.identity_init and (cfg.kind == "clip" or bool(cfg.init)),
                           "identity_init starts a UNet afresh; it applies to base/upsample without init"),
+                         (cfg.contrast_group and (cfg.kind != "clip" or not 2 <= cfg.contrast_group <= cfg.batch),
+                          f"contrast_group={cfg.contrast_group}: 0 (off), or for clip a group of 2 up to the batch"),
                          (not 0.0 <= cfg.first_step_share <= 1.0,
                           f"first_step_share={cfg.first_step_share}: a share in [0, 1]"),
                          (not cfg.first_step_weight >= 0.0,
@@ -468,6 +482,9 @@ def train(cfg: TrainConfig) -> Dict:
                   "colour_bias": round(first["colour_bias"], 3), **_denoising_fields(ema, table, cfg.kind)})
         elif cfg.kind == "upsample":
             emit({"event": "probe", "step": step, **_denoising_fields(ema, table, cfg.kind)})
+        else:
+            picks = attribute_picks(ema["text"], ema["image"], table, n=CLIP_PROBE_SCENES)
+            emit({"event": "probe", "step": step, "picks": {k: round(v, 3) for k, v in picks.items()}})
 
     while True:
         elapsed = time.monotonic() - start
@@ -475,7 +492,8 @@ def train(cfg: TrainConfig) -> Dict:
             break
         for group in optimizer.param_groups:
             group["lr"] = group["base_lr"] * _lr_factor(step, elapsed, total, cfg.warmup)
-        scenes, high, low = batches.next(cfg.batch, high_res=cfg.kind == "upsample", crop=cfg.crop)
+        scenes, high, low = batches.next(cfg.batch, high_res=cfg.kind == "upsample", crop=cfg.crop,
+                                         contrast=cfg.contrast_group)
         captions = [s.caption for s in scenes]
         with autocast:
             if cfg.kind == "clip":

@@ -14,7 +14,8 @@
 #   starts fresh UNets at ε̂ = x_t/rms (--identity-init; not with INIT_DIR); PRECISION=bf16 runs the forward pass
 #   under bf16 autocast on a CPU too (--precision; the default is bf16 on CUDA, fp32 on the CPU);
 #   BASE_SET="num_res_blocks=1 channel_mult=2,2,2" overrides options of the base's `shapes` preset (a continued run
-#   builds what its file recorded).
+#   builds what its file recorded); CONTRAST_GROUP=4 builds the CLIP pair's batches from groups of scenes that
+#   differ in one attribute (--contrast-group).
 # Each model writes OUT_DIR/<model>.pt.gz (EMA weights, refreshed every minute), OUT_DIR/<model>.state.pt (what
 # continuing needs besides) and OUT_DIR/train-<model>.log.
 # The run exits non-zero if any model's training failed; the others still finish and keep their files.
@@ -51,6 +52,7 @@ for model in $models; do
     fi
     if [[ "$model" != clip && "${IDENTITY_INIT:-0}" == 1 ]]; then extra+=(--identity-init); fi
     if [[ -n "${PRECISION:-}" ]]; then extra+=(--precision "$PRECISION"); fi
+    if [[ "$model" == clip && -n "${CONTRAST_GROUP:-}" ]]; then extra+=(--contrast-group "$CONTRAST_GROUP"); fi
     if [[ "$model" == base ]]; then for pair in ${BASE_SET:-}; do extra+=(--set "$pair"); done; fi
     (cd "$here" && exec "$python" -m glide_shapes train --model "$model" --out "$out" --minutes "$minutes" \
         --device "$device" --seed "$seed" "${extra[@]}") > "$logs/stdout-$model.txt" 2>&1 &

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Tuple
 
 # Object colours (RGB before the per-sample jitter) and backgrounds. The analyzer classifies by nearest colour.
@@ -160,6 +161,102 @@ def two_object_scene(rng: random.Random) -> Scene:
 
 def random_scene(rng: random.Random) -> Scene:
     return two_object_scene(rng) if rng.random() < 0.35 else single_object_scene(rng)
+
+
+# -- contrast variants ---------------------------------------------------------------------------------------
+# The same scene with one attribute changed and its caption rewritten to match: what a contrastive batch needs to
+# make the CLIP pair tell shapes apart (a batch of random scenes mostly differs in colour and place, which it
+# learns first), and what its probe scores. Only the changed words move; the rest of the caption, the geometry and
+# the colour jitter stay.
+
+ATTRIBUTES = ("shape", "colour", "layout")
+_SIZE_WORDS = "|".join(SIZES)
+
+
+def _noun_phrase(obj: SceneObject) -> "re.Pattern[str]":
+    """The caption's words for `obj`: article, optional size word, colour and shape ("an orange circle")."""
+    return re.compile(rf"\b(an?) ((?:(?:{_SIZE_WORDS}) )?){obj.colour} {obj.shape}\b")
+
+
+def _rewrite_object(scene: Scene, j: int, new: SceneObject) -> str:
+    """The caption with object j's noun phrase describing `new` (its article agreeing with the next word)."""
+    old = scene.objects[j]
+    pattern = _noun_phrase(old)
+    if len(pattern.findall(scene.caption)) != 1:
+        raise ValueError(f"caption {scene.caption!r} does not name a {old.colour} {old.shape} exactly once")
+
+    return pattern.sub(lambda m: _a(f"{m.group(2)}{new.colour} {new.shape}"), scene.caption)
+
+
+def _region_phrase(caption: str, region: str) -> Tuple[int, str]:
+    """Which of the region's phrases the caption uses (the longest that occurs, as "at the top" is a prefix of
+    "at the top of the picture"): its index and text."""
+    found = [(len(p), i, p) for i, p in enumerate(_REGION_PHRASES[region]) if p in caption]
+    if not found:
+        raise ValueError(f"caption {caption!r} has no phrase for region {region!r}")
+    _, index, phrase = max(found)
+    return index, phrase
+
+
+def change_attribute(scene: Scene, attribute: str, rng: random.Random) -> Optional[Scene]:
+    """`scene` with one `attribute` changed ("shape" or "colour" of one object, "layout": a single object moved to
+    another named region, or two objects' shapes and colours exchanged), its caption rewritten to match; None when
+    the scene has nothing of that kind to change (a single object with no region named has no layout)."""
+    if attribute not in ATTRIBUTES:
+        raise ValueError(f"unknown attribute {attribute!r}; expected one of {', '.join(ATTRIBUTES)}")
+    objects = list(scene.objects)
+    if attribute == "layout":
+        if len(objects) == 2:
+            a, b = objects
+            swapped = (replace(a, shape=b.shape, colour=b.colour), replace(b, shape=a.shape, colour=a.colour))
+            # Both noun phrases in one pass, each becoming the other.
+            words = {f"{a.colour} {a.shape}": f"{b.colour} {b.shape}", f"{b.colour} {b.shape}": f"{a.colour} {a.shape}"}
+            either = re.compile(rf"\b(an?) ((?:(?:{_SIZE_WORDS}) )?)({'|'.join(words)})\b")
+            caption = either.sub(lambda m: _a(f"{m.group(2)}{words[m.group(3)]}"), scene.caption)
+            return replace(scene, caption=caption, objects=swapped)
+        obj = objects[0]
+        if obj.region is None:
+            return None
+        new_region = rng.choice([r for r in REGIONS if r != obj.region])
+        index, phrase = _region_phrase(scene.caption, obj.region)
+        (ox, oy), (nx, ny) = REGION_CENTRES[obj.region], REGION_CENTRES[new_region]
+        moved = replace(obj, cx=obj.cx - ox + nx, cy=obj.cy - oy + ny, region=new_region)
+        caption = scene.caption.replace(phrase, _REGION_PHRASES[new_region][index], 1)
+        return replace(scene, caption=caption, objects=(moved,))
+    j = rng.randrange(len(objects))
+    others = {(o.shape, o.colour) for k, o in enumerate(objects) if k != j}
+    old = objects[j]
+    if attribute == "shape":
+        choices = [replace(old, shape=s) for s in SHAPES if s != old.shape]
+    else:
+        choices = [replace(old, colour=c) for c in COLOURS if c != old.colour]
+    choices = [o for o in choices if (o.shape, o.colour) not in others]
+    new = rng.choice(choices)
+    objects[j] = new
+    return replace(scene, caption=_rewrite_object(scene, j, new), objects=tuple(objects))
+
+
+# Which attribute a training variant changes: shape most often, the one a random batch teaches least.
+CONTRAST_WEIGHTS = {"shape": 0.5, "colour": 0.25, "layout": 0.25}
+
+
+def contrast_group(scene: Scene, size: int, rng: random.Random, excluded: Iterable[str] = (),
+                   attributes: Optional[Tuple[str, ...]] = None) -> List[Scene]:
+    """`scene` and up to `size` − 1 variants of it (change_attribute), each with a caption of its own and none in
+    `excluded`; the attribute is drawn from `attributes` (equally) or else by CONTRAST_WEIGHTS. A scene with fewer
+    distinct variants than asked gives a shorter group."""
+    names = attributes or tuple(CONTRAST_WEIGHTS)
+    weights = None if attributes else [CONTRAST_WEIGHTS[a] for a in names]
+    group, captions = [scene], {scene.caption}
+    blocked = frozenset(excluded)
+    for _ in range(8 * size):  # enough tries that a short group means the scene has no more variants
+        if len(group) == size:
+            break
+        variant = change_attribute(scene, rng.choices(names, weights=weights)[0], rng)
+        if variant is not None and variant.caption not in captions and variant.caption not in blocked:
+            group.append(variant)
+            captions.add(variant.caption)
+    return group
 
 
 # -- held-out evaluation captions --------------------------------------------------------------------------------
