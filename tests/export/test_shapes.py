@@ -505,7 +505,8 @@ def test_freeze_text_trains_the_image_side_only(tmp_path):
                                            ("ema", 1.0), ("warmup", 0), ("threads", -1),
                                            ("clip_grad", 0.0), ("dropout", 1.0), ("low_freq_weight_max", -1.0),
                                            ("first_step_weight", -1.0), ("first_step_share", 1.5),
-                                           ("precision", "fp16"), ("contrast_group", 4)])
+                                           ("precision", "fp16"), ("contrast_group", 4),
+                                           ("clean_share", 1.5)])
 def test_out_of_range_training_options_are_refused_naming_the_option(tmp_path, option, value):
     with pytest.raises(ValueError, match=option):
         train(TrainConfig(kind="base", out=str(tmp_path), minutes=0.0, batch=1, lr=1e-4, device="cpu",
@@ -752,6 +753,10 @@ def test_lent_gpu_continues_the_kept_models_and_keeps_all_three(tmp_path):
     base = load_trained(str(out / "kept" / "base.pt.gz"))["meta"]["config"]
     assert base["batch"] == 2 and base["ema"] == 0.999 and base["text_lr_mult"] == 0.1  # recorded options replayed
     assert load_trained(str(out / "kept" / "upsample.pt.gz"))["meta"]["config"]["crop"] == 128
+    clip = load_trained(str(out / "kept" / "clip.pt.gz"))["meta"]["config"]
+    # The pair goes on with contrast groups and its GPU settings, whatever its snapshot recorded.
+    assert clip["ema"] == 0.999 and clip["save_every"] == 60.0 and clip["batch"] == 4 and clip["contrast_group"] == 4
+    assert clip["clean_share"] == kept["clip"]["config"].get("clean_share", 0.3)
     assert '"event": "done"' in (out / "stdout.txt").read_text()
     assert (tmp_path / "work" / "base" / "base.state.pt").is_file()  # what a second call continues with
 

@@ -77,6 +77,8 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     add("--identity-init", action="store_true",
         help="base/upsample started afresh: begin at ε̂ = x_t / rms(x_t), channel means included, so the "
              "sampler's first step has the channel means it needs (README, \"The first step\")")
+    add("--clean-share", type=float, default=0.3,
+        help="clip: share of samples at t = 0, the clean pictures reranking scores (the rest at a uniform t)")
     add("--contrast-group", type=int, default=0,
         help="clip: build batches from groups of this many scenes that differ in one attribute each (a shape, "
              "a colour or the layout, world.contrast_group), so the pair must tell them apart (0 = off)")
@@ -131,7 +133,8 @@ def _train_config(args: argparse.Namespace, argv: Optional[List[str]]):
                       options=_options(args.set), threads=args.threads, clip_grad=args.clip_grad,
                       dropout=args.dropout, low_freq_weight_max=args.low_freq_weight_max,
                       first_step_weight=args.first_step_weight, identity_init=args.identity_init,
-                      first_step_share=args.first_step_share, contrast_group=args.contrast_group,
+                      first_step_share=args.first_step_share, clean_share=args.clean_share,
+                      contrast_group=args.contrast_group,
                       precision=args.precision)
     if not args.continue_from:
         return cfg

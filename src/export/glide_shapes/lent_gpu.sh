@@ -4,7 +4,8 @@
 # trainings' output in OUT_DIR/stdout.txt — at most 8 files come back from such a call, each under 16 MiB, so no
 # fp32 snapshots or optimizer states.
 #   usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]
-#   (defaults 8, 8, 8, cuda, 560; BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check)
+#   (defaults 8, 8, 8, cuda, 560; BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check;
+#   the CLIP pair's default is 512, its GPU batch)
 #   The float32 snapshots with their optimizer state stay in WORK_DIR (default: a new temporary directory, printed),
 #   so a second call on the still-warm machine can `train --continue WORK_DIR/base` for what time is left.
 # Each training is stopped at DEADLINE_SECONDS if it has not finished (its last snapshot, refreshed every minute,
@@ -36,12 +37,19 @@ train() {  # model, minutes, then train's options; output to OUT_DIR/stdout.txt 
 # Each model continues its committed snapshot in kept/ with every option it recorded (the base: lr 3e-4, text side
 # at a tenth, SNR weight 20, 30 % from t >= 850, the first-step loss, batch 256, EMA 0.999; the upsampler: 128×128
 # crops, SNR weight 20, 30 % from t >= 850, no dropout). G's first call, when kept/ held only the base, set those and
-# started the other two from scratch; to start models over, use recipe.sh.
+# started the other two from scratch; to start models over, use recipe.sh. The CLIP pair goes on with batches of
+# contrast groups (--contrast-group 4: a scene beside three variants with one shape, colour or layout changed),
+# which its committed snapshot predates; as a reranker it needs them (README, "Reranking"). Its batch and EMA are
+# set to its GPU ones (512, 0.999) in case a CPU run recorded others. Every model snapshots every minute, which the
+# deadline relies on.
 declare -A run_minutes=([base]=$base_minutes [upsample]=$upsample_minutes [clip]=$clip_minutes)
-declare -A batch=([base]=${BATCH_BASE:-} [upsample]=${BATCH_UPSAMPLE:-} [clip]=${BATCH_CLIP:-})
+declare -A batch=([base]=${BATCH_BASE:-} [upsample]=${BATCH_UPSAMPLE:-} [clip]=${BATCH_CLIP:-512})
+declare -A extra=([base]="" [upsample]="" [clip]="--ema 0.999 --contrast-group 4")
 pids=()
 for model in base upsample clip; do
-    train "$model" "${run_minutes[$model]}" --continue glide_shapes/kept ${batch[$model]:+--batch "${batch[$model]}"} &
+    # shellcheck disable=SC2086  # extra holds whole options
+    train "$model" "${run_minutes[$model]}" --continue glide_shapes/kept --save-every 60 \
+        ${batch[$model]:+--batch "${batch[$model]}"} ${extra[$model]} &
     pids+=($!)
 done
 rc=0

@@ -76,6 +76,7 @@ class TrainConfig:
     first_step_weight: float = 0.0  # UNets: add this × losses.first_step_loss (0 = off; see first_step_share)
     identity_init: bool = False  # UNets started afresh: _init_identity (ε̂ = x_t / rms at the start)
     first_step_share: float = 0.0  # UNets: share of samples at t = 999, besides high_t_share's (draw_timesteps)
+    clean_share: float = 0.3  # clip: share of samples at t = 0 (what reranking scores); the rest at a uniform t
     contrast_group: int = 0  # clip: batches of groups of this many scenes differing in one attribute (0 = off)
     precision: str = "auto"  # forward pass: bf16 autocast or fp32; auto = bf16 on CUDA, fp32 on the CPU (PRECISIONS)
 
@@ -349,6 +350,7 @@ def train(cfg: TrainConfig) -> Dict:
                           f"low_freq_weight_max={cfg.low_freq_weight_max}: 0 (off) or a positive weight cap"),
                          (cfg.identity_init and (cfg.kind == "clip" or bool(cfg.init)),
                           "identity_init starts a UNet afresh; it applies to base/upsample without init"),
+                         (not 0.0 <= cfg.clean_share <= 1.0, f"clean_share={cfg.clean_share}: a share in [0, 1]"),
                          (cfg.contrast_group and (cfg.kind != "clip" or not 2 <= cfg.contrast_group <= cfg.batch),
                           f"contrast_group={cfg.contrast_group}: 0 (off), or for clip a group of 2 up to the batch"),
                          (not 0.0 <= cfg.first_step_share <= 1.0,
@@ -502,7 +504,8 @@ def train(cfg: TrainConfig) -> Dict:
                 lengths_t = torch.from_numpy(lengths).to(device)
                 # Reranking scores clean images (t = 0); guidance scores x_t at every t.
                 t = torch.randint(0, schedule.steps, (cfg.batch,), device=device, generator=gen)
-                t = torch.where(torch.rand(cfg.batch, device=device, generator=gen) < 0.3, torch.zeros_like(t), t)
+                t = torch.where(torch.rand(cfg.batch, device=device, generator=gen) < cfg.clean_share,
+                                torch.zeros_like(t), t)
                 noise = torch.randn(low.shape, device=device, generator=gen)
                 x_t = schedule.q_sample(low, t, noise)
                 zt = F.normalize(modules["text"](tokens_t, lengths_t).float(), dim=-1)
