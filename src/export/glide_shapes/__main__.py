@@ -88,8 +88,9 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     add("--set", action="append", default=[], metavar="OPTION=VALUE",
         help="override an option of the model's `shapes` preset (export with --set MODEL.OPTION=VALUE)")
 
-    q = sub.add_parser("probe", help="read trained base and upsampler files: caption dependence, first step, denoising")
-    q.add_argument("trained", nargs="+", help="base.pt.gz or upsample.pt.gz files written by train")
+    q = sub.add_parser("probe", help="read trained files: caption dependence, first step, denoising (base, "
+                                     "upsampler); rerank picks per attribute (clip)")
+    q.add_argument("trained", nargs="+", help="base.pt.gz, upsample.pt.gz or clip.pt.gz files written by train")
 
     k = sub.add_parser("checkpoints", help="unpack trained .pt.gz files into the exporter's checkpoint layout")
     k.add_argument("--trained", required=True, help="directory holding base.pt.gz, upsample.pt.gz, clip.pt.gz")
