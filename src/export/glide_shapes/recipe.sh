@@ -7,7 +7,7 @@
 # caption's variation cannot collapse before the image side reads it; the CLIP pair trains from scratch beside them.
 # Phase 2 (OUT_DIR/trained): all three continue, the UNets' text side trainable, at lr 3e-4; the CLIP pair's
 # batches now come in groups of four scenes that differ in one attribute (--contrast-group 4): random batches
-# teach it colour and place but leave shapes at chance (README, "Reranking").
+# teach it colour but leave shapes and places at chance (README, "Reranking").
 # OUT_DIR/kept then holds base.pt.gz, upsample.pt.gz and clip.pt.gz (float16) and their training logs.
 # PYTHON, BATCH, PRECISION and the other train_all.sh variables pass through (e.g. BATCH=4 for a quick CPU check).
 set -euo pipefail

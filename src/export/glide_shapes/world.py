@@ -165,8 +165,8 @@ def random_scene(rng: random.Random) -> Scene:
 
 # -- contrast variants ---------------------------------------------------------------------------------------
 # The same scene with one attribute changed and its caption rewritten to match: what a contrastive batch needs to
-# make the CLIP pair tell shapes apart (a batch of random scenes mostly differs in colour and place, which it
-# learns first), and what its probe scores. Only the changed words move; the rest of the caption, the geometry and
+# make the CLIP pair tell shapes and places apart (a batch of random scenes mostly differs in colour, and colour is
+# all a pair trained on such batches learnt), and what its probe scores. Only the changed words move; the rest of the caption, the geometry and
 # the colour jitter stay.
 
 ATTRIBUTES = ("shape", "colour", "layout")
@@ -184,7 +184,6 @@ def _rewrite_object(scene: Scene, j: int, new: SceneObject) -> str:
     pattern = _noun_phrase(old)
     if len(pattern.findall(scene.caption)) != 1:
         raise ValueError(f"caption {scene.caption!r} does not name a {old.colour} {old.shape} exactly once")
-
     return pattern.sub(lambda m: _a(f"{m.group(2)}{new.colour} {new.shape}"), scene.caption)
 
 
