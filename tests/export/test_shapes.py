@@ -251,6 +251,68 @@ def test_the_rerank_probe_picks_by_colour_for_a_pair_that_sees_only_colour_and_n
     assert 0.25 < picks["layout_chance"] < 0.5  # single objects: one of four; pairs: one of two
 
 
+def _eval_report(tmp_path, verdicts):
+    """A glide eval report of one plain setting whose captions' candidates are rendered scenes, with `verdicts`
+    (one list of all-correct flags per caption) and the image files saved beside it."""
+    from PIL import Image
+    rng = random.Random(11)
+    results = []
+    for c, flags in enumerate(verdicts):
+        scene = world.single_object_scene(rng, require_region=True)
+        pictures = render.to_uint8(render.downsample(render.render([scene] * len(flags))))
+        images = []
+        for k, ok in enumerate(flags):
+            name = f"g3-first{len(flags)}-eval-{c:03d}-{k}.png"
+            Image.fromarray(pictures[k].numpy()).save(tmp_path / name)
+            images.append({"candidate": k, "file": str(tmp_path / "elsewhere" / name), "all_correct": ok,
+                           "objects": [{"colour_correct": True, "shape_correct": ok}]})
+        results.append({"id": f"eval-{c:03d}", "caption": scene.caption, "images": images})
+    report = {"settings": [{"name": "g3", "rerank": False, "results": [dict(r, images=r["images"][:1])
+                                                                       for r in results]},
+                           {"name": f"g3-first{len(verdicts[0])}", "rerank": False, "results": results}]}
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    return path
+
+
+def test_rerank_scores_a_clip_file_against_the_first_a_random_and_the_best_candidate(tmp_path):
+    from glide_shapes.rerank import load_candidates, rerank_files, rerank_scores
+    verdicts = [[True, False, False, False], [False, False, True, True], [False, False, False, False]]
+    report = _eval_report(tmp_path, verdicts)
+    rows = load_candidates(str(report))  # the first setting with several images; files found beside the report
+    assert [r["correct"] for r in rows] == verdicts and rows[0]["pixels"].shape == (4, 3, 64, 64)
+
+    class Picks(torch.nn.Module):
+        """A pair whose pick is the candidate the test names, whatever the caption: image k embeds as axis k."""
+        def __init__(self, pick, image_side):
+            super().__init__()
+            self.pick, self.image_side, self.dummy = pick, image_side, torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, a, b):
+            if self.image_side:
+                return torch.eye(4)[: a.shape[0]]
+            return torch.eye(4)[self.pick: self.pick + 1]
+
+    table = tokens.TokenTable.load()
+    for pick, expected in ((0, 1 / 3), (2, 1 / 3), (1, 0.0)):
+        r = rerank_scores(Picks(pick, False), Picks(pick, True), table, rows)
+        assert r["captions"] == 3 and r["clip"] == pytest.approx(expected)
+        assert r["first"] == pytest.approx(1 / 3) and r["oracle"] == pytest.approx(2 / 3)
+        assert r["random"] == pytest.approx((0.25 + 0.5 + 0.0) / 3)
+        assert r["clip_colour"] == 1.0 and r["clip_shape"] == pytest.approx(expected)
+
+    trained = tmp_path / "clip"
+    train(TrainConfig(kind="clip", out=str(trained), minutes=0.0005, batch=2, lr=1e-4, device="cpu",
+                      save_every=1e9))
+    (line,) = rerank_files(str(report), [str(trained / "clip.pt.gz")], setting="g3-first4")
+    assert "3 captions" in line and "first 33.3%" in line and "best there 66.7%" in line
+    with pytest.raises(ValueError, match="no setting 'g9'"):
+        load_candidates(str(report), "g9")
+    (tmp_path / "g3-first4-eval-000-0.png").unlink()
+    with pytest.raises(ValueError, match="not found"):
+        load_candidates(str(report))
+
+
 def test_the_hybrid_loss_is_zero_for_a_perfect_prediction_and_positive_otherwise():
     schedule = NoiseSchedule("squaredcos_cap_v2", "cpu")
     g = torch.Generator().manual_seed(0)

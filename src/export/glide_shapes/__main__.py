@@ -1,4 +1,5 @@
-"""Command line: `python3 -m glide_shapes {captions,tokens,train,probe,keep,checkpoints}` (run from src/export)."""
+"""Command line: `python3 -m glide_shapes {captions,tokens,train,probe,rerank,keep,checkpoints}` (run from
+src/export)."""
 
 from __future__ import annotations
 
@@ -91,6 +92,13 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     q = sub.add_parser("probe", help="read trained files: caption dependence, first step, denoising (base, "
                                      "upsampler); rerank picks per attribute (clip)")
     q.add_argument("trained", nargs="+", help="base.pt.gz, upsample.pt.gz or clip.pt.gz files written by train")
+
+    b = sub.add_parser("rerank", help="score CLIP pairs as rerankers on the candidates a `glide eval --candidates N "
+                                      "--keep N --save-dir DIR --json REPORT` kept, without generating again")
+    b.add_argument("--report", required=True, help="glide eval's --json report (its images saved with --save-dir)")
+    b.add_argument("--setting", default="",
+                   help="the report's setting to read (default: the first with several plain images per caption)")
+    b.add_argument("clip", nargs="+", help="clip.pt.gz files written by train or keep")
 
     k = sub.add_parser("checkpoints", help="unpack trained .pt.gz files into the exporter's checkpoint layout")
     k.add_argument("--trained", required=True, help="directory holding base.pt.gz, upsample.pt.gz, clip.pt.gz")
@@ -185,6 +193,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .probe import probe_files
         torch.set_num_threads(os.cpu_count() or 1)
         for line in probe_files(args.trained):
+            print(line)
+    elif args.command == "rerank":
+        import torch
+        from .rerank import rerank_files
+        torch.set_num_threads(os.cpu_count() or 1)
+        for line in rerank_files(args.report, args.clip, args.setting):
             print(line)
     elif args.command == "keep":
         from .train import keep

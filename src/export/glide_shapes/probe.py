@@ -190,6 +190,18 @@ def summary_line(result: Dict) -> str:
     return f"caption spread {', '.join(parts)}; pooled text vector {result['pooled_spread']:.3f}"
 
 
+def clip_pair(state: Dict):
+    """The CLIP pair (`.text`, `.image`) of a loaded clip.pt.gz (train.load_trained), built as it was trained."""
+    from glide_export.models import build
+    from glide_export.options import preset, with_overrides
+    from .train import preset_differences
+
+    pair = build("clip", with_overrides(preset("shapes", "clip"), preset_differences("clip", state["meta"])))
+    pair.text.load_state_dict(state["clip_text_enc"])
+    pair.image.load_state_dict(state["clip_image_enc"])
+    return pair
+
+
 def probe_files(paths: List[str]) -> List[str]:
     from glide_export.models import build
     from glide_export.options import preset, with_overrides
@@ -201,9 +213,7 @@ def probe_files(paths: List[str]) -> List[str]:
         state = load_trained(path)
         kind = state["meta"]["kind"]
         if kind == "clip":
-            pair = build(kind, with_overrides(preset("shapes", kind), preset_differences(kind, state["meta"])))
-            pair.text.load_state_dict(state["clip_text_enc"])
-            pair.image.load_state_dict(state["clip_image_enc"])
+            pair = clip_pair(state)
             picks = attribute_picks(pair.text, pair.image, table)
             lines.append(f"{path} (step {state['meta']['steps']}): reranking picks the captioned scene among its "
                          "variants: " + ", ".join(f"{a} {picks[a]:.2f} (chance {picks[a + '_chance']:.2f})"
