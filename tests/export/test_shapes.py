@@ -308,6 +308,9 @@ def test_rerank_scores_a_clip_file_against_the_first_a_random_and_the_best_candi
     assert "3 captions" in line and "first 33.3%" in line and "best there 66.7%" in line
     with pytest.raises(ValueError, match="no setting 'g9'"):
         load_candidates(str(report), "g9")
+    (tmp_path / "other.json").write_text(json.dumps({"settings": [{"name": "g3"}]}))
+    with pytest.raises(ValueError, match="not a glide eval --json report"):
+        load_candidates(str(tmp_path / "other.json"))
     (tmp_path / "g3-first4-eval-000-0.png").unlink()
     with pytest.raises(ValueError, match="not found"):
         load_candidates(str(report))

@@ -46,6 +46,13 @@ def load_candidates(report_path: str, setting: str = "") -> List[Dict]:
     "pixels": [N, 3, H, W]}] for captions with two or more saved candidates."""
     with open(report_path, encoding="utf-8") as f:
         report = json.load(f)
+    try:
+        return _candidates(report, report_path, setting)
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"{report_path} is not a glide eval --json report (no {e})") from e
+
+
+def _candidates(report: Dict, report_path: str, setting: str) -> List[Dict]:
     rows = []
     for result in _setting(report, setting)["results"]:
         images = result["images"]
