@@ -154,6 +154,22 @@ def denoising(model: torch.nn.Module, table: TokenTable, kind: str, seed: int = 
     return result
 
 
+def embed_captions(text: torch.nn.Module, table: TokenTable, captions: Sequence[str]) -> torch.Tensor:
+    """The captions' CLIP embeddings, L2-normalised, [N, E] on the text encoder's device."""
+    device = next(text.parameters()).device
+    tokens, lengths = table.clip_batch(list(captions))
+    return torch.nn.functional.normalize(
+        text(torch.from_numpy(tokens).to(device), torch.from_numpy(lengths).to(device)).float(), dim=-1)
+
+
+def embed_pictures(image: torch.nn.Module, pixels: torch.Tensor) -> torch.Tensor:
+    """Finished pictures' CLIP embeddings at t = 0 (as reranking scores them), L2-normalised: [N, 3, S, S] in
+    [−1, 1] → [N, E]. A picture's score for a caption is the dot product of the two embeddings."""
+    device = next(image.parameters()).device
+    steps = torch.zeros(pixels.shape[0], dtype=torch.long, device=device)
+    return torch.nn.functional.normalize(image(pixels.to(device), steps).float(), dim=-1)
+
+
 def attribute_picks(text: torch.nn.Module, image: torch.nn.Module, table: TokenTable, n: int = 64, seed: int = 0,
                     size: int = 4) -> Dict[str, float]:
     """How well a CLIP pair reranks, one attribute at a time: {attribute: share picked, "<attribute>_chance": the
@@ -166,20 +182,22 @@ def attribute_picks(text: torch.nn.Module, image: torch.nn.Module, table: TokenT
     with _evaluating(text), _evaluating(image):
         for attribute in world.ATTRIBUTES:
             rng = random.Random(seed)
-            hits, chance = 0.0, 0.0
+            groups: List[List[world.Scene]] = []
             for _ in range(n):
                 group: List[world.Scene] = []
                 while len(group) < 2:  # a scene with no variant of this kind (no region named) teaches nothing
                     group = world.contrast_group(world.random_scene(rng), size, rng, attributes=(attribute,))
-                tokens, lengths = table.clip_batch([group[0].caption])
-                pixels = quantize_low_res(render.downsample(render.render(group, device, render.HIGH)))
-                zt = torch.nn.functional.normalize(
-                    text(torch.from_numpy(tokens).to(device), torch.from_numpy(lengths).to(device)).float(), dim=-1)
-                zi = torch.nn.functional.normalize(
-                    image(pixels, torch.zeros(len(group), dtype=torch.long, device=device)).float(), dim=-1)
-                scores = (zi @ zt.t()).squeeze(1)
+                groups.append(group)
+            # One render and one pass of each encoder for all the groups of this attribute.
+            scenes = [scene for group in groups for scene in group]
+            pictures = embed_pictures(image, quantize_low_res(render.downsample(render.render(scenes, device))))
+            captions = embed_captions(text, table, [group[0].caption for group in groups])
+            hits, chance, first = 0.0, 0.0, 0
+            for g, group in enumerate(groups):
+                scores = pictures[first:first + len(group)] @ captions[g]
                 hits += float(bool(scores[0] > scores[1:].max()))  # a tie is no pick
                 chance += 1.0 / len(group)
+                first += len(group)
             result[attribute] = hits / n
             result[f"{attribute}_chance"] = chance / n
     return result

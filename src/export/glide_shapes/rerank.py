@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from .probe import clip_pair, embed_captions, embed_pictures
 from .tokens import TokenTable
 
 
@@ -80,11 +81,8 @@ def rerank_scores(text: torch.nn.Module, image: torch.nn.Module, table: TokenTab
     image.eval()
     with torch.no_grad():
         for row in rows:
-            tokens, lengths = table.clip_batch([row["caption"]])
-            zt = torch.nn.functional.normalize(text(torch.from_numpy(tokens), torch.from_numpy(lengths)).float(), dim=-1)
-            x = row["pixels"]
-            zi = torch.nn.functional.normalize(image(x, torch.zeros(x.shape[0], dtype=torch.long)).float(), dim=-1)
-            best = int((zi @ zt.t()).squeeze(1).argmax())
+            scores = embed_pictures(image, row["pixels"]) @ embed_captions(text, table, [row["caption"]])[0]
+            best = int(scores.argmax())
             ok = row["correct"]
             first += ok[0]
             rand += sum(ok) / len(ok)
@@ -99,7 +97,6 @@ def rerank_scores(text: torch.nn.Module, image: torch.nn.Module, table: TokenTab
 
 
 def rerank_files(report_path: str, clip_paths: List[str], setting: str = "") -> List[str]:
-    from .probe import clip_pair
     from .train import load_trained
 
     rows = load_candidates(report_path, setting)
