@@ -173,18 +173,23 @@ ATTRIBUTES = ("shape", "colour", "layout")
 _SIZE_WORDS = "|".join(SIZES)
 
 
-def _noun_phrase(obj: SceneObject) -> "re.Pattern[str]":
-    """The caption's words for `obj`: article, optional size word, colour and shape ("an orange circle")."""
-    return re.compile(rf"\b(an?) ((?:(?:{_SIZE_WORDS}) )?){obj.colour} {obj.shape}\b")
+def _rewrite(caption: str, words: Dict[str, str]) -> str:
+    """The caption with each noun phrase naming a key of `words` ("orange circle") naming its value instead, in one
+    pass, the article agreeing with the next word and a size word kept ("an orange circle" → "a red square")."""
+    pattern = re.compile(rf"\b(an?) ((?:(?:{_SIZE_WORDS}) )?)({'|'.join(words)})\b")
+    return pattern.sub(lambda m: _a(f"{m.group(2)}{words[m.group(3)]}"), caption)
+
+
+def _words(obj: SceneObject) -> str:
+    return f"{obj.colour} {obj.shape}"
 
 
 def _rewrite_object(scene: Scene, j: int, new: SceneObject) -> str:
-    """The caption with object j's noun phrase describing `new` (its article agreeing with the next word)."""
-    old = scene.objects[j]
-    pattern = _noun_phrase(old)
-    if len(pattern.findall(scene.caption)) != 1:
-        raise ValueError(f"caption {scene.caption!r} does not name a {old.colour} {old.shape} exactly once")
-    return pattern.sub(lambda m: _a(f"{m.group(2)}{new.colour} {new.shape}"), scene.caption)
+    """The caption with object j's noun phrase describing `new`."""
+    old = _words(scene.objects[j])
+    if len(re.findall(rf"\b{old}\b", scene.caption)) != 1:
+        raise ValueError(f"caption {scene.caption!r} does not name a {old} exactly once")
+    return _rewrite(scene.caption, {old: _words(new)})
 
 
 def _region_phrase(caption: str, region: str) -> Tuple[int, str]:
@@ -208,10 +213,7 @@ def change_attribute(scene: Scene, attribute: str, rng: random.Random) -> Option
         if len(objects) == 2:
             a, b = objects
             swapped = (replace(a, shape=b.shape, colour=b.colour), replace(b, shape=a.shape, colour=a.colour))
-            # Both noun phrases in one pass, each becoming the other.
-            words = {f"{a.colour} {a.shape}": f"{b.colour} {b.shape}", f"{b.colour} {b.shape}": f"{a.colour} {a.shape}"}
-            either = re.compile(rf"\b(an?) ((?:(?:{_SIZE_WORDS}) )?)({'|'.join(words)})\b")
-            caption = either.sub(lambda m: _a(f"{m.group(2)}{words[m.group(3)]}"), scene.caption)
+            caption = _rewrite(scene.caption, {_words(a): _words(b), _words(b): _words(a)})  # each the other
             return replace(scene, caption=caption, objects=swapped)
         obj = objects[0]
         if obj.region is None:

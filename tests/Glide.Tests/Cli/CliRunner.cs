@@ -19,19 +19,17 @@ internal static class CliRunner
     /// Runs the command line as the shipped binary does (<see cref="CliApp.Run(string[], TextWriter, TextWriter)"/>),
     /// with its own defaults: glide-shapes, and the tiny set for <c>inpaint</c>.
     /// </summary>
-    public static (int Code, string Output, string Error) RunAsShipped(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    public static (int Code, string Output, string Error) RunAsShipped(params string[] args) =>
+        Capture((output, error) => CliApp.Run(args, output, error));
 
-    public static (int Code, string Output, string Error) Run(DefaultModel defaultModel, params string[] args)
+    public static (int Code, string Output, string Error) Run(DefaultModel defaultModel, params string[] args) =>
+        Capture((output, error) => CliApp.Run(args, TextReader.Null, output, error, defaultModel));
+
+    private static (int Code, string Output, string Error) Capture(Func<TextWriter, TextWriter, int> run)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = CliApp.Run(args, TextReader.Null, output, error, defaultModel);
+        var code = run(output, error);
         return (code, output.ToString(), error.ToString());
     }
 }
