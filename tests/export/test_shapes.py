@@ -795,35 +795,68 @@ def test_release_exports_trained_files_with_their_overrides_and_training_facts(t
     assert json.loads((out / "manifest.json").read_text()) == manifest
 
 
-def test_lent_gpu_continues_the_kept_models_and_keeps_all_three(tmp_path):
-    # The script a session lent a GPU runs in one call, here on the CPU with tiny batches: each committed model goes
-    # on from its recorded total with its recorded options, and only float16 copies and logs come back.
+def _lent_gpu(tmp_path, minutes, **env_extra):
     import subprocess
     import sys
-    kept = {kind: load_trained(os.path.join(SHAPES_DIR, "kept", f"{kind}.pt.gz"))["meta"]
-            for kind in ("base", "upsample", "clip")}
-    out = tmp_path / "out"
     env = dict(os.environ, PYTHON=sys.executable, BATCH_BASE="2", BATCH_UPSAMPLE="1", BATCH_CLIP="4",
-               WORK_DIR=str(tmp_path / "work"))
-    run = subprocess.run(["bash", os.path.join(SHAPES_DIR, "lent_gpu.sh"), str(out), "0.02", "0.02", "0.02", "cpu",
-                          "300"], capture_output=True, text=True, env=env)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert sorted(os.listdir(out / "kept")) == ["base.pt.gz", "clip.pt.gz", "train-base.log", "train-clip.log",
-                                                "train-upsample.log", "upsample.pt.gz"]
-    assert len(os.listdir(out)) + len(os.listdir(out / "kept")) - 1 <= 8  # what one device call brings back
-    for kind, before in kept.items():
+               WORK_DIR=str(tmp_path / "work"), **env_extra)
+    return subprocess.run(["bash", os.path.join(SHAPES_DIR, "lent_gpu.sh"), str(tmp_path / "out"), *minutes, "cpu",
+                           "300"], capture_output=True, text=True, env=env)
+
+
+def _continued_from_kept(out, kinds):
+    # Each model given time goes on from its committed total with its recorded options; only float16 copies and
+    # logs come back, within what one device call brings back.
+    assert sorted(os.listdir(out / "kept")) == sorted([f"{k}.pt.gz" for k in kinds] + [f"train-{k}.log" for k in kinds])
+    assert len(os.listdir(out)) + len(os.listdir(out / "kept")) - 1 <= 8
+    for kind in kinds:
+        before = load_trained(os.path.join(SHAPES_DIR, "kept", f"{kind}.pt.gz"))["meta"]
         meta = load_trained(str(out / "kept" / f"{kind}.pt.gz"))["meta"]
         assert meta["samples"] >= 1 and meta["total"]["samples"] == before["total"]["samples"] + meta["samples"]
         assert len(meta["history"]) == len(before["history"]) + 1
+    assert (out / "stdout.txt").read_text().count('"event": "done"') == len(kinds)
+
+
+def test_lent_gpu_trains_the_models_given_time_one_after_another(tmp_path):
+    # The script a session lent a GPU runs in one call, here on the CPU with tiny batches. By default the models run
+    # one after another (a shared GPU gives each a fraction), and one given 0 minutes stays as committed.
+    run = _lent_gpu(tmp_path, ["0.02", "0", "0.02"])
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "== training base clip (one after another)" in run.stdout
+    out = tmp_path / "out"
+    _continued_from_kept(out, ["base", "clip"])
+    # Each line says whose it is; base's run ends before the pair's starts.
+    events = [(line.split(" ", 1)[0], json.loads(line.split(" ", 1)[1])["event"])
+              for line in (out / "stdout.txt").read_text().splitlines()
+              if '"event": "start"' in line or '"event": "done"' in line]
+    assert events == [("[base]", "start"), ("[base]", "done"), ("[clip]", "start"), ("[clip]", "done")]
     base = load_trained(str(out / "kept" / "base.pt.gz"))["meta"]["config"]
     assert base["batch"] == 2 and base["ema"] == 0.999 and base["text_lr_mult"] == 0.1  # recorded options replayed
-    assert load_trained(str(out / "kept" / "upsample.pt.gz"))["meta"]["config"]["crop"] == 128
     clip = load_trained(str(out / "kept" / "clip.pt.gz"))["meta"]["config"]
     # The pair goes on with contrast groups and its GPU settings, whatever its snapshot recorded.
+    kept_clip = load_trained(os.path.join(SHAPES_DIR, "kept", "clip.pt.gz"))["meta"]["config"]
     assert clip["ema"] == 0.999 and clip["save_every"] == 60.0 and clip["batch"] == 4 and clip["contrast_group"] == 4
-    assert clip["clean_share"] == kept["clip"]["config"].get("clean_share", 0.3)
-    assert '"event": "done"' in (out / "stdout.txt").read_text()
+    assert clip["clean_share"] == kept_clip.get("clean_share", 0.3)
     assert (tmp_path / "work" / "base" / "base.state.pt").is_file()  # what a second call continues with
+
+
+def test_lent_gpu_side_by_side_trains_the_upsampler_with_its_recorded_crop(tmp_path):
+    run = _lent_gpu(tmp_path, ["0", "0.02", "0"], SIDE_BY_SIDE="1")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "== training upsample (side by side)" in run.stdout
+    _continued_from_kept(tmp_path / "out", ["upsample"])
+    assert load_trained(str(tmp_path / "out" / "kept" / "upsample.pt.gz"))["meta"]["config"]["crop"] == 128
+
+
+@pytest.mark.parametrize("minutes, message", [
+    (["0", "0", "0"], "every model was given 0 minutes"),
+    (["7", "soon", "1"], "upsample's minutes must be a number of minutes"),
+    (["-1", "0", "1"], "base's minutes must be a number of minutes"),
+])
+def test_lent_gpu_refuses_minutes_it_cannot_use_before_training(tmp_path, minutes, message):
+    run = _lent_gpu(tmp_path, minutes)
+    assert run.returncode == 2 and message in run.stderr
+    assert not (tmp_path / "out" / "stdout.txt").exists()
 
 
 def test_a_continued_run_resumes_the_optimizer_adds_up_its_history_and_draws_new_scenes(tmp_path):

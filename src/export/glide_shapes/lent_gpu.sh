@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
 # What a session lent a GPU for one short call runs: the committed models (kept/: base, upsampler, noised-CLIP pair)
-# continued side by side with the options each recorded, then float16 copies of all three in OUT_DIR/kept and the
-# trainings' output in OUT_DIR/stdout.txt — at most 8 files come back from such a call, each under 16 MiB, so no
-# fp32 snapshots or optimizer states.
+# continued one after another with the options each recorded, then float16 copies of those trained in OUT_DIR/kept
+# and the trainings' output in OUT_DIR/stdout.txt — at most 8 files come back from such a call, each under 16 MiB, so
+# no fp32 snapshots or optimizer states.
 #   usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]
-#   (defaults 8, 8, 8, cuda, 560; BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check;
+#   (defaults 7, 0, 1.5, cuda, 560: the base, then the CLIP pair; a model given 0 minutes is not trained and its
+#   committed file stays as it is. BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check;
 #   the CLIP pair's default is 512, its GPU batch)
+#   One after another, because one GPU shared by several trainings gives each a fraction: G's base ran at 1,045
+#   samples/s beside the other two and 2,250 alone (README, "Fifteen minutes of a lent H100"). SIDE_BY_SIDE=1 runs
+#   them at once instead, as G's first call did.
 #   The float32 snapshots with their optimizer state stay in WORK_DIR (default: a new temporary directory, printed),
 #   so a second call on the still-warm machine can `train --continue WORK_DIR/base` for what time is left.
-# Each training is stopped at DEADLINE_SECONDS if it has not finished (its last snapshot, refreshed every minute,
-# is what is kept), so the copies are written before the call's own time limit.
+# Each training is stopped when DEADLINE_SECONDS have passed since the script started, if it has not finished (its
+# last snapshot, refreshed every minute, is what is kept), so the copies are written before the call's own limit.
 set -uo pipefail
 out=${1:?usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]}
-base_minutes=${2:-8}
-upsample_minutes=${3:-8}
-clip_minutes=${4:-8}
+base_minutes=${2:-7}
+upsample_minutes=${3:-0}
+clip_minutes=${4:-1.5}
 device=${5:-cuda}
 deadline=${6:-560}
+for pair in "base:$base_minutes" "upsample:$upsample_minutes" "clip:$clip_minutes"; do
+    if ! [[ ${pair#*:} =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+        echo "lent_gpu.sh: ${pair%%:*}'s minutes must be a number of minutes, 0 to leave it as committed; got '${pair#*:}'" >&2
+        exit 2
+    fi
+done
+if awk -v a="$base_minutes" -v b="$upsample_minutes" -v c="$clip_minutes" 'BEGIN { exit !(a + b + c == 0) }'; then
+    echo "lent_gpu.sh: every model was given 0 minutes; nothing to train" >&2
+    exit 2
+fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 python=${PYTHON:-python3}
 mkdir -p "$out"
@@ -27,10 +41,16 @@ echo "== float32 snapshots and optimizer state: $work"
 export PYTHONUNBUFFERED=1
 cd "$here"
 
+started=$SECONDS
 train() {  # model, minutes, then train's options; output to OUT_DIR/stdout.txt (its lines say whose)
-    local model=$1 minutes=$2
+    local model=$1 minutes=$2 left
     shift 2
-    timeout -s INT -k 20 "$deadline" "$python" -m glide_shapes train --model "$model" --out "$work/$model" \
+    left=$((deadline - (SECONDS - started)))
+    if ((left < 10)); then
+        echo "== $model: not started, the deadline ($deadline s) has passed" | tee -a "$out/stdout.txt"
+        return 1
+    fi
+    timeout -s INT -k 20 "$left" "$python" -m glide_shapes train --model "$model" --out "$work/$model" \
         --minutes "$minutes" --device "$device" "$@" >> "$out/stdout.txt" 2>&1
 }
 
@@ -45,19 +65,29 @@ train() {  # model, minutes, then train's options; output to OUT_DIR/stdout.txt 
 declare -A run_minutes=([base]=$base_minutes [upsample]=$upsample_minutes [clip]=$clip_minutes)
 declare -A batch=([base]=${BATCH_BASE:-} [upsample]=${BATCH_UPSAMPLE:-} [clip]=${BATCH_CLIP:-512})
 declare -A extra=([base]="" [upsample]="" [clip]="--ema 0.999 --contrast-group 4")
-pids=()
-for model in base upsample clip; do
-    # shellcheck disable=SC2086  # extra holds whole options
-    train "$model" "${run_minutes[$model]}" --continue glide_shapes/kept --save-every 60 \
-        ${batch[$model]:+--batch "${batch[$model]}"} ${extra[$model]} &
-    pids+=($!)
+trained=()
+for model in base clip upsample; do
+    if awk -v m="${run_minutes[$model]}" 'BEGIN { exit !(m + 0 > 0) }'; then trained+=("$model"); fi
 done
+echo "== training ${trained[*]} ($([[ ${SIDE_BY_SIDE:-0} == 1 ]] && echo side by side || echo one after another))"
 rc=0
+pids=()
+for model in "${trained[@]}"; do
+    # shellcheck disable=SC2086  # extra holds whole options
+    set -- "$model" "${run_minutes[$model]}" --continue glide_shapes/kept --save-every 60 \
+        ${batch[$model]:+--batch "${batch[$model]}"} ${extra[$model]}
+    if [[ ${SIDE_BY_SIDE:-0} == 1 ]]; then
+        train "$@" &
+        pids+=($!)
+    else
+        train "$@" || rc=1
+    fi
+done
 for pid in "${pids[@]}"; do
     wait "$pid" || rc=1
 done
 mkdir -p "$work/all"
-for model in base upsample clip; do
+for model in "${trained[@]}"; do
     if [[ -f "$work/$model/$model.pt.gz" ]]; then
         cp "$work/$model/$model.pt.gz" "$work/$model/train-$model.log" "$work/all/"
     else
