@@ -43,6 +43,26 @@ def test_convert_writes_graphs_and_records_the_checkpoint_hash(tmp_path: Path) -
     source = manifest["models"]["base"]["source"]
     assert source == {"kind": "checkpoint", "files": {"base": {"file": "base.pt", "sha256": sha256_file(str(ckpt))}}}
     assert sorted(p.name for p in out.glob("*.onnx")) == ["base.text.onnx", "base.unet.onnx"]
+    assert "sampling" not in manifest  # runtimes then sample as the notebooks do
+
+
+def test_convert_names_the_upsample_sampler_in_the_manifest(tmp_path: Path, capsys) -> None:
+    _tiny_checkpoint(tmp_path / "ckpt")
+    out = tmp_path / "model"
+    assert _convert(tmp_path / "ckpt", out, "--upsample-sampler", "ancestral") == 0
+    assert json.loads((out / "manifest.json").read_text())["sampling"] == {"upsample_sampler": "ancestral"}
+    with pytest.raises(SystemExit):
+        _convert(tmp_path / "ckpt", tmp_path / "other", "--upsample-sampler", "euler")
+    assert "invalid choice: 'euler'" in capsys.readouterr().err and not (tmp_path / "other").exists()
+
+
+def test_export_model_set_refuses_an_unknown_upsample_sampler(tmp_path: Path) -> None:
+    from glide_export.export import ExportError, export_model_set
+    from glide_export.sources import random_entries
+    with pytest.raises(ExportError, match="upsample sampler 'euler': expected one of ddim, ancestral"):
+        export_model_set(random_entries("tiny", ["base"], 3), str(tmp_path / "model"), "tiny", 3,
+                         log=lambda *_: None, upsample_sampler="euler")
+    assert not (tmp_path / "model").exists()
 
 
 def _assert_failed_cleanly(code: int, capsys, out: Path, *needles: str) -> None:

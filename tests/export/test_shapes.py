@@ -780,6 +780,7 @@ def test_release_exports_trained_files_with_their_overrides_and_training_facts(t
     assert run.returncode == 0, run.stdout + run.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert set(manifest["models"]) == {"base", "upsample", "clip"}
+    assert manifest["sampling"] == {"upsample_sampler": "ancestral"}  # DDIM keeps this upsampler's grain
     assert manifest["models"]["base"]["options"]["num_res_blocks"] == 1
     assert manifest["models"]["base"]["options"]["channel_mult"] == [1, 2, 2]
     logit_scale = load_trained(str(trained / "clip.pt.gz"))["logit_scale"]

@@ -28,6 +28,9 @@ public sealed record ModelManifest
 
     public required IReadOnlyList<GraphSpec> Graphs { get; init; }
 
+    /// <summary>How the model is sampled when a request does not say (optional in the file).</summary>
+    public SamplingDefaults Sampling { get; init; } = new();
+
     /// <summary>Full path of the manifest file this was read from.</summary>
     [JsonIgnore]
     public string ManifestPath { get; init; } = string.Empty;

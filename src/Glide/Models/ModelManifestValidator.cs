@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Glide.Diffusion;
 
 namespace Glide.Models;
 
@@ -24,6 +25,13 @@ internal static class ModelManifestValidator
         foreach (var (name, model) in manifest.Models)
         {
             ValidateModel(path, name, model);
+        }
+
+        if (manifest.Sampling.UpsampleSampler is { } sampler && !SamplerKinds.TryParse(sampler, out _))
+        {
+            throw new ModelManifestException(
+                path, null, "sampling.upsample_sampler",
+                $"expected one of {Quote(SamplerKinds.Names)}, got \"{sampler}\"");
         }
 
         if (manifest.Graphs.Count == 0)

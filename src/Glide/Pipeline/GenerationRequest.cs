@@ -44,6 +44,10 @@ public sealed record GenerationRequest
 
     public float UpsampleTemperature { get; init; } = NoiseTemperature.Upsample;
 
+    /// <summary>The upsampler's steps: DDIM with eta 0 (the notebook's) or ancestral; null takes the model's
+    /// (<see cref="Models.SamplingDefaults"/>).</summary>
+    public SamplerKind? UpsampleSampler { get; init; }
+
     /// <summary>Seed of candidate <paramref name="index"/>.</summary>
     public long SeedOf(int index) => unchecked(Seed + index);
 
@@ -72,5 +76,9 @@ public sealed record GenerationRequest
         }
 
         RequestChecks.Sampling(UpsampleTemperature, BaseSteps, UpsampleSteps);
+        if (UpsampleSampler is { } sampler && !Enum.IsDefined(sampler))
+        {
+            throw new ArgumentException($"unknown upsample sampler {(int)sampler}", nameof(UpsampleSampler));
+        }
     }
 }

@@ -8,7 +8,8 @@ using Glide.Tokenization;
 namespace Glide.Pipeline;
 
 /// <summary>
-/// Text → 64×64 base (CFG, ancestral) → optional noised-CLIP rerank → 256×256 upsampler (fast27 DDIM) → 8-bit RGB
+/// Text → 64×64 base (CFG, ancestral) → optional noised-CLIP rerank → 256×256 upsampler (fast27 DDIM, or ancestral
+/// steps where the request or the model's manifest asks) → 8-bit RGB
 /// (glide-spec §1, §8.1, §8.2, §9). Every stage is also callable on its own (<see cref="PromptEncoder"/>,
 /// <see cref="BaseStage"/>, <see cref="ClipReranker"/>, <see cref="UpsampleStage"/>) so a distributed pipeline can
 /// run them apart and get the same images.
@@ -67,6 +68,9 @@ public sealed class GlideCascade
 
         CheckNoise(baseNoise, request.Count, "base");
         CheckNoise(upsampleNoise, request.Count, "upsample");
+        var upsampleSchedule = DiffusionSchedule.Create(BetaSchedule.Linear, request.UpsampleSteps);
+        var upsampleSampler = request.UpsampleSampler ?? _models.Manifest.Sampling.UpsampleSamplerKind;
+        CheckNoiseFile(upsampleNoise, upsampleSchedule, upsampleUNet.ImageSize, upsampleSampler);
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
 
@@ -108,8 +112,7 @@ public sealed class GlideCascade
         var upsampled = UpsampleStage.Run(
             upsampleUNet, prompt.Upsample!, keptBase,
             upsampleNoise ?? new PhiloxNoiseSource(keptSeeds, NoiseStreams.Upsample),
-            DiffusionSchedule.Create(BetaSchedule.Linear, request.UpsampleSteps), request.UpsampleTemperature,
-            progress, cancellationToken);
+            upsampleSchedule, request.UpsampleTemperature, progress, cancellationToken, sampler: upsampleSampler);
         seconds[StageNames.Upsample] = clock.Elapsed.TotalSeconds; // [K, 3, 256, 256]
 
         var size = upsampleUNet.ImageSize;
@@ -149,6 +152,27 @@ public sealed class GlideCascade
             throw new ArgumentException(
                 $"the {stage} noise holds {noise.ImageCount} images but {count} candidates were requested",
                 nameof(noise));
+        }
+    }
+
+    /// <summary>A noise file must hold every draw the upsampler's steps take (x_T only is enough for DDIM); checked
+    /// before any work.</summary>
+    private static void CheckNoiseFile(
+        INoiseSource? noise, DiffusionSchedule schedule, int size, SamplerKind sampler)
+    {
+        if (noise is not NpyNoiseSource file)
+        {
+            return;
+        }
+
+        try
+        {
+            file.EnsureFits(schedule.Steps, 3, size, size, stepDrawsNeeded: sampler == SamplerKind.Ancestral);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArgumentException(
+                $"{e.Message} ({SamplerKinds.Name(sampler)} upsampling, {schedule.Steps} steps)", nameof(noise), e);
         }
     }
 

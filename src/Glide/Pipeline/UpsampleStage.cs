@@ -6,7 +6,8 @@ namespace Glide.Pipeline;
 
 /// <summary>
 /// The 64→256 upsampler stage: DDIM (eta 0) on the quantized base output, initial noise × temperature
-/// (glide-spec §8.2, §7.5). Port of the text2im notebook's upsampling loop (ddim_sample_loop).
+/// (glide-spec §8.2, §7.5). Port of the text2im notebook's upsampling loop (ddim_sample_loop); with
+/// <see cref="SamplerKind.Ancestral"/>, the reference's p_sample_loop instead, each step adding its own draw.
 /// </summary>
 public static class UpsampleStage
 {
@@ -14,12 +15,14 @@ public static class UpsampleStage
     /// <param name="unet">The upsampler UNet (takes low_res).</param>
     /// <param name="text">One conditional row of the upsampler's text encoder, used for every image.</param>
     /// <param name="baseImages">[N, 3, 64, 64] base samples in [−1, 1]; quantized here.</param>
-    /// <param name="noise">Per-image noise; only draw 0 (x_T) is used.</param>
+    /// <param name="noise">Per-image noise: draw 0 (x_T), and with ancestral steps draw k at the k-th step.</param>
     /// <param name="schedule">The respaced linear schedule ("fast27" in the notebook).</param>
     /// <param name="temperature">Multiplies x_T only.</param>
     /// <param name="progress">Reported after every step.</param>
     /// <param name="cancellationToken">Checked before every step.</param>
     /// <param name="observer">Optional: sees x_T and every x_t.</param>
+    /// <param name="sampler">DDIM with eta 0 (the notebook's) or ancestral steps (<see cref="SamplingDefaults"/>).
+    /// </param>
     public static float[] Run(
         UNetGraph unet,
         TextConditioning text,
@@ -29,7 +32,8 @@ public static class UpsampleStage
         float temperature = NoiseTemperature.Upsample,
         IProgress<StageProgress>? progress = null,
         CancellationToken cancellationToken = default,
-        StepObserver? observer = null)
+        StepObserver? observer = null,
+        SamplerKind sampler = SamplerKind.Ddim)
     {
         ArgumentNullException.ThrowIfNull(unet);
         ArgumentNullException.ThrowIfNull(text);
@@ -51,13 +55,36 @@ public static class UpsampleStage
 
         // 1. low_res: the base output quantized to 8-bit levels (§8.2, §11.15).
         var extras = new UNetExtras { LowRes = UpsamplerLoop.LowRes(baseImages) };
-        var sampler = new DdimSampler(schedule);
         var predXStart = new float[unet.InputRowLength];
+        UpsamplerLoop.ImageStep step;
+        switch (sampler)
+        {
+            case SamplerKind.Ddim:
+                // 2. x_T = noise · temperature (in the loop). 3. Per image DDIM with eta 0: deterministic, so no draw
+                // is taken.
+                var ddim = new DdimSampler(schedule);
+                step = (_, _, i, modelOutput, x) => ddim.Step(i, modelOutput, x, [], 0f, x, predXStart);
+                break;
+            case SamplerKind.Ancestral:
+                // 3. Per image one ancestral step with the image's k-th draw (none at i = 0).
+                var ancestral = new AncestralSampler(schedule);
+                var stepNoise = new float[unet.InputRowLength];
+                step = (b, k, i, modelOutput, x) =>
+                {
+                    if (i != 0)
+                    {
+                        noise.Fill(b, k, stepNoise);
+                    }
 
-        // 2. x_T = noise · temperature (in the loop). 3. Per image DDIM with eta 0: deterministic, so no draw is taken.
+                    ancestral.Step(i, modelOutput, x, stepNoise, x, predXStart);
+                };
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(sampler), sampler, "unknown sampler kind");
+        }
+
         return UpsamplerLoop.Run(
-            unet, text, extras, noise, schedule, temperature,
-            (_, _, i, modelOutput, x) => sampler.Step(i, modelOutput, x, [], 0f, x, predXStart),
+            unet, text, extras, noise, schedule, temperature, step,
             progress, cancellationToken, observer);
     }
 }

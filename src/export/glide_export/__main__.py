@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--models", default="all")
     c.add_argument("--config", default="full", choices=CONFIGS, help="option preset the checkpoints were built with")
     c.add_argument("--set", action="append", default=[], metavar="MODEL.OPTION=VALUE", help="override an option")
+    c.add_argument("--upsample-sampler", choices=("ddim", "ancestral"), default=None,
+                   help="the upsampler's steps when a request does not say (manifest 'sampling'; runtimes: ddim)")
 
     d = sub.add_parser("download", help="opt-in: fetch the official checkpoints (needs network)")
     d.add_argument("--dest", required=True)
@@ -62,7 +64,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             from .sources import checkpoint_entries, parse_models, parse_overrides
             entries = checkpoint_entries(args.checkpoints, parse_models(args.models), args.config,
                                          parse_overrides(args.set))
-            export_model_set(entries, args.out, "checkpoint", 0)
+            export_model_set(entries, args.out, "checkpoint", 0, upsample_sampler=args.upsample_sampler)
         elif args.command == "download":
             from .download import download
             from .sources import parse_models

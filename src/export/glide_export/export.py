@@ -332,9 +332,17 @@ def write_npz(path: str, arrays: Dict[str, np.ndarray]) -> None:
             zf.writestr(info, buf.getvalue())
 
 
+SAMPLERS = ("ddim", "ancestral")
+
+
 def export_model_set(entries: Sequence[ModelEntry], out_dir: str, config: str, seed: int,
-                     log: Callable[[str], None] = print) -> Dict:
-    """Export every graph of `entries` into `out_dir` atomically and return the manifest."""
+                     log: Callable[[str], None] = print, upsample_sampler: Optional[str] = None) -> Dict:
+    """Export every graph of `entries` into `out_dir` atomically and return the manifest.
+
+    `upsample_sampler` ("ddim" or "ancestral") is written as the manifest's `sampling.upsample_sampler`: how a
+    runtime samples the upsampler when a request does not say (FORMAT.md)."""
+    if upsample_sampler is not None and upsample_sampler not in SAMPLERS:
+        raise ExportError(f"upsample sampler {upsample_sampler!r}: expected one of {', '.join(SAMPLERS)}")
     torch.manual_seed(seed)  # the exporter's tracing uses no RNG, but keep any stray draw deterministic
     parent = os.path.dirname(os.path.abspath(out_dir)) or "."
     os.makedirs(parent, exist_ok=True)
@@ -367,6 +375,8 @@ def export_model_set(entries: Sequence[ModelEntry], out_dir: str, config: str, s
                     "verify": {"file": verify_file, "batch": plan.verify_batch}})
                 stored = f" ({len(sparse)} mostly-zero initializer(s) stored sparse)" if sparse else ""
                 log(f"  {file}: {os.path.getsize(path) / 1e6:.2f} MB, sha256 {digest[:12]}…{stored}")
+        if upsample_sampler is not None:
+            manifest["sampling"] = {"upsample_sampler": upsample_sampler}
         with open(os.path.join(tmp, "manifest.json"), "w", encoding="utf-8") as f:
             json.dump(manifest, f, indent=2)
             f.write("\n")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Export trained glide-shapes models (train_all.sh's OUT_DIR: base.pt.gz, upsample.pt.gz, clip.pt.gz) into an ONNX
-# model directory with the exporter, using the CLIP logit scale and any preset overrides the training recorded.
+# model directory with the exporter, using the CLIP logit scale and any preset overrides the training recorded, and
+# naming ancestral upsampling in the manifest (its "sampling": DDIM keeps the upsampler's grain).
 #   usage: release.sh TRAINED_DIR [MODEL_DIR]        (MODEL_DIR defaults to src/models/glide-shapes)
 # The model directory is replaced only when the export succeeds; training.json beside the graphs records how each
 # model was trained (steps, samples, seconds, options; for continued runs the runs before and the totals).
@@ -20,7 +21,7 @@ print("\n".join(facts["set"]))' "$facts")
 args=()
 for s in $sets; do args+=(--set "$s"); done
 "$python" -m glide_export convert --config shapes --checkpoints "$tmp/ckpt" --models base,upsample,clip \
-    --out "$tmp/models" "${args[@]}"
+    --out "$tmp/models" --upsample-sampler ancestral "${args[@]}"
 cp "$tmp/ckpt/training.json" "$tmp/models/training.json"
 rm -rf "$out.old"
 if [[ -d "$out" ]]; then mv "$out" "$out.old"; fi

@@ -74,6 +74,7 @@ public sealed class GenerateCommandTests : IDisposable
     [InlineData("--model-dir", "/nonexistent/models", "model directory not found")]
     [InlineData("--device", "tpu", "tpu")]
     [InlineData("--noise-from", "/nonexistent/noise.npy", "noise.npy")]
+    [InlineData("--upsample-sampler", "euler", "euler")]
     public void BadArgumentsExitWithTwoAndAMessage(string option, string value, string needle)
     {
         var path = Path.Combine(_temp.Path, "bad.png");
@@ -81,6 +82,19 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains(needle, error, StringComparison.OrdinalIgnoreCase);
         Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void TheUpsampleSamplerOptionOverridesTheModels()
+    {
+        // The tiny model's manifest names no sampler, so DDIM is its default; ancestral steps draw another image.
+        string[] common = ["--seed", "4", "--base-steps", "3", "--upsample-steps", "4"];
+        var paths = new[] { "default", "ddim", "ancestral" }.Select(n => Path.Combine(_temp.Path, n + ".png")).ToArray();
+        Assert.Equal(0, Run(["generate", "a corgi", "-o", paths[0], .. common]).Code);
+        Assert.Equal(0, Run(["generate", "a corgi", "-o", paths[1], "--upsample-sampler", "ddim", .. common]).Code);
+        Assert.Equal(0, Run(["generate", "a corgi", "-o", paths[2], "--upsample-sampler", "ancestral", .. common]).Code);
+        Assert.Equal(File.ReadAllBytes(paths[0]), File.ReadAllBytes(paths[1]));
+        Assert.NotEqual(File.ReadAllBytes(paths[1]), File.ReadAllBytes(paths[2]));
     }
 
     [Fact]

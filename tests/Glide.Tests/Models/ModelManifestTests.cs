@@ -44,6 +44,36 @@ public sealed partial class ModelManifestTests : IDisposable
         Assert.Same(graph, manifest.GetGraph("base.text"));
     }
 
+    [Theory]
+    [InlineData(null, Glide.Diffusion.SamplerKind.Ddim)]
+    [InlineData("ddim", Glide.Diffusion.SamplerKind.Ddim)]
+    [InlineData("ancestral", Glide.Diffusion.SamplerKind.Ancestral)]
+    public void The_optional_sampling_object_names_the_upsampler_sampler(string? name, Glide.Diffusion.SamplerKind kind)
+    {
+        if (name is not null)
+        {
+            _builder.Json["sampling"] = new JsonObject { ["upsample_sampler"] = name };
+        }
+
+        _builder.Save();
+
+        var sampling = ModelManifest.Load(_builder.Directory).Sampling;
+        Assert.Equal(name, sampling.UpsampleSampler);
+        Assert.Equal(kind, sampling.UpsampleSamplerKind);
+    }
+
+    [Fact]
+    public void An_unknown_upsample_sampler_is_named()
+    {
+        _builder.Json["sampling"] = new JsonObject { ["upsample_sampler"] = "euler" };
+        _builder.Save();
+
+        var e = Assert.Throws<ModelManifestException>(() => ModelManifest.Load(_builder.Directory));
+
+        Assert.Equal("sampling.upsample_sampler", e.Field);
+        Assert.Contains("expected one of \"ddim\", \"ancestral\", got \"euler\"", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_checkpoint_source_lists_its_files_as_the_exporter_writes_them()
     {

@@ -34,10 +34,14 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    [Fact]
-    public async Task Four_candidates_in_two_chunks_give_the_images_of_the_direct_cascade()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("ancestral")]
+    public async Task Four_candidates_in_two_chunks_give_the_images_of_the_direct_cascade(string? upsampleSampler)
     {
-        using var models = new GlideModelProvider(LoadTinyModels);
+        // The upsampler activity samples as the model's manifest says (DDIM when it names none), as the cascade does.
+        using var modelCopy = new TempModelCopy(upsampleSampler);
+        using var models = new GlideModelProvider(() => LoadTinyModels(modelCopy.Directory));
         var store = new BlobTensorStore(azurite.NewContainer());
         var plan = new GenerationPlan(
             "run-1", "a corgi wearing a hat", null, Count: 4, ChunkSize: 2, Seed: 1234, GuidanceScale: 3f,
@@ -86,6 +90,13 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
         }
 
         var direct = new GlideCascade(models.Models, new GlideTokenizer()).Generate(plan.ToRequest());
+        if (upsampleSampler is not null)
+        {
+            var ddim = new GlideCascade(models.Models, new GlideTokenizer()).Generate(
+                plan.ToRequest() with { UpsampleSampler = SamplerKind.Ddim });
+            Assert.NotEqual(ddim.Samples, direct.Samples); // so the comparison below tells the samplers apart
+        }
+
         var size = direct.Images[0].Width;
         for (var chunk = 0; chunk < plan.ChunkCount; chunk++)
         {
@@ -440,7 +451,47 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
         return max;
     }
 
-    private static GlideModelSet LoadTinyModels() => GlideModelSet.Load(
-        RepoRoot.Combine("tests", "fixtures", "tiny"), ExecutionDevice.Cpu,
-        new GlideModelSetOptions { Models = ["base", "upsample"], VerifyHashes = false });
+    private static GlideModelSet LoadTinyModels(string directory) => GlideModelSet.Load(
+        directory, ExecutionDevice.Cpu, new GlideModelSetOptions { Models = ["base", "upsample"], VerifyHashes = false });
+
+    /// <summary>The tiny models as committed, or a copy whose manifest names an upsample sampler.</summary>
+    private sealed class TempModelCopy : IDisposable
+    {
+        private readonly string? _copy;
+
+        public TempModelCopy(string? upsampleSampler)
+        {
+            var tiny = RepoRoot.Combine("tests", "fixtures", "tiny");
+            if (upsampleSampler is null)
+            {
+                Directory = tiny;
+                return;
+            }
+
+            _copy = Path.Combine(Path.GetTempPath(), "glide-tiny-" + Guid.NewGuid().ToString("N"));
+            System.IO.Directory.CreateDirectory(_copy);
+            foreach (var file in System.IO.Directory.EnumerateFiles(tiny, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(_copy, Path.GetRelativePath(tiny, file));
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            var manifest = Path.Combine(_copy, "manifest.json");
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+            json["sampling"] = new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = upsampleSampler };
+            File.WriteAllText(manifest, json.ToJsonString());
+            Directory = _copy;
+        }
+
+        public string Directory { get; }
+
+        public void Dispose()
+        {
+            if (_copy is not null)
+            {
+                System.IO.Directory.Delete(_copy, recursive: true);
+            }
+        }
+    }
 }
