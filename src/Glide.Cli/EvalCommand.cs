@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Glide.Diffusion;
 using Glide.Evaluation;
 using Glide.Imaging;
 using Glide.Models;
@@ -39,6 +40,12 @@ internal static class EvalCommand
         var baseSteps = new Option<string>("--base-steps") { Description = "Base respacing: \"50\", \"100\", \"ddim25\", …", DefaultValueFactory = _ => "50" };
         var upsample = new Option<bool>("--upsample") { Description = "Run the full cascade and analyze the 256×256 images (default: the 64×64 base output)." };
         var upsampleSteps = new Option<string>("--upsample-steps") { Description = "Upsampler respacing, with --upsample.", DefaultValueFactory = _ => "fast27" };
+        var upsampleSampler = new Option<string?>("--upsample-sampler")
+        {
+            Description = "Upsampler steps with --upsample: ddim or ancestral (default: what the model's manifest names, ddim " +
+                          "if none).",
+        };
+        upsampleSampler.AcceptOnlyFromAmong([.. SamplerKinds.Names]);
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N captions." };
         var seed = new Option<long>("--seed") { Description = "Seed of caption 0; caption i uses seed + i.", DefaultValueFactory = _ => 0 };
         var saveDir = new Option<string?>("--save-dir") { Description = "Write every analyzed image here as <setting>-<id>.png (created if missing)." };
@@ -48,7 +55,7 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Measure how often generated images show the captioned colours and shapes.")
         {
-            captions, modelDir, guidance, candidates, keep, baseSteps, upsample, upsampleSteps, limit, seed, saveDir, json, device,
+            captions, modelDir, guidance, candidates, keep, baseSteps, upsample, upsampleSteps, upsampleSampler, limit, seed, saveDir, json, device,
         };
         command.Validators.Add(result =>
         {
@@ -82,6 +89,9 @@ internal static class EvalCommand
                 parseResult.GetValue(baseSteps)!,
                 parseResult.GetValue(upsample),
                 parseResult.GetValue(upsampleSteps)!,
+                parseResult.GetValue(upsampleSampler) is { } sampler && SamplerKinds.TryParse(sampler, out var kind)
+                    ? kind
+                    : null,
                 parseResult.GetValue(limit),
                 parseResult.GetValue(seed),
                 parseResult.GetValue(saveDir),
@@ -103,6 +113,7 @@ internal static class EvalCommand
         string BaseSteps,
         bool Upsample,
         string UpsampleSteps,
+        SamplerKind? UpsampleSampler,
         int? Limit,
         long Seed,
         string? SaveDirectory,
@@ -173,7 +184,9 @@ internal static class EvalCommand
             EvalTable.Write(output, results);
             if (settings.JsonPath is { } jsonPath)
             {
-                EvalReportWriter.Write(jsonPath, settings, directory, results);
+                EvalReportWriter.Write(
+                    jsonPath, settings, directory, settings.UpsampleSampler ?? models.Manifest.Sampling.UpsampleSamplerKind,
+                    results);
                 output.WriteLine($"wrote {jsonPath}");
             }
 
@@ -215,6 +228,7 @@ internal static class EvalCommand
                 BaseSteps = settings.BaseSteps,
                 Upsample = settings.Upsample,
                 UpsampleSteps = settings.UpsampleSteps,
+                UpsampleSampler = settings.UpsampleSampler,
             };
             plain.Request(string.Empty, 0).Validate();
             list.Add(plain);

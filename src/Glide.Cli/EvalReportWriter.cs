@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Glide.Diffusion;
 using Glide.Evaluation;
 
 namespace Glide.Cli;
@@ -18,7 +19,8 @@ internal static class EvalReportWriter
     };
 
     public static void Write(
-        string path, EvalCommand.Settings settings, string modelDirectory, IReadOnlyList<EvalSettingResult> results)
+        string path, EvalCommand.Settings settings, string modelDirectory, SamplerKind upsampleSampler,
+        IReadOnlyList<EvalSettingResult> results)
     {
         using var stream = File.Create(path);
         using var writer = new Utf8JsonWriter(stream, Options);
@@ -31,10 +33,12 @@ internal static class EvalReportWriter
         if (settings.Upsample)
         {
             writer.WriteString("upsample_steps", settings.UpsampleSteps);
+            writer.WriteString("upsample_sampler", SamplerKinds.Name(upsampleSampler));
         }
         else
         {
             writer.WriteNull("upsample_steps");
+            writer.WriteNull("upsample_sampler");
         }
 
         writer.WriteStartArray("settings");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glide.Diffusion;
 using Glide.Pipeline;
 
 namespace Glide.Evaluation;
@@ -28,6 +29,10 @@ public sealed record EvalSetting
     /// <summary>Upsampler respacing, with <see cref="Upsample"/>.</summary>
     public string UpsampleSteps { get; init; } = "fast27";
 
+    /// <summary>Upsampler steps with <see cref="Upsample"/>; null takes the model's (its manifest's <c>sampling</c>).
+    /// </summary>
+    public SamplerKind? UpsampleSampler { get; init; }
+
     /// <summary>Images analyzed per caption.</summary>
     public int ImagesPerCaption => Keep ?? Count;
 
@@ -56,5 +61,6 @@ public sealed record EvalSetting
         GuidanceScale = GuidanceScale,
         BaseSteps = BaseSteps,
         UpsampleSteps = UpsampleSteps,
+        UpsampleSampler = UpsampleSampler,
     };
 }

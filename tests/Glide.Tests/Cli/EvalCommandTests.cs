@@ -86,6 +86,32 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void WithUpsamplingTheReportNamesTheSamplerUsed()
+    {
+        // The tiny model's manifest names none, so DDIM; --upsample-sampler ancestral draws other 256×256 images.
+        string[] common = ["eval", "--captions", CaptionsFile(), "--limit", "1", "--base-steps", "3", "--upsample",
+            "--upsample-steps", "3"];
+        var reports = new Dictionary<string, JsonNode>();
+        var pictures = new Dictionary<string, byte[]>();
+        foreach (var sampler in new[] { "model", "ancestral" })
+        {
+            var json = _temp.Combine($"{sampler}.json");
+            var images = _temp.Combine(sampler);
+            string[] extra = sampler == "model" ? [] : ["--upsample-sampler", sampler];
+            var (code, _, error) = Run([.. common, "--json", json, "--save-dir", images, .. extra]);
+            Assert.True(code == 0, error);
+            reports[sampler] = JsonNode.Parse(File.ReadAllText(json))!;
+            pictures[sampler] = File.ReadAllBytes(Path.Combine(images, "g3-eval-000.png"));
+        }
+
+        Assert.Equal("ddim", (string)reports["model"]["upsample_sampler"]!);
+        Assert.Equal("ancestral", (string)reports["ancestral"]["upsample_sampler"]!);
+        Assert.NotEqual(pictures["model"], pictures["ancestral"]);
+        using var image = Image.Load<Rgb24>(pictures["ancestral"]);
+        Assert.Equal(256, image.Width);
+    }
+
+    [Fact]
     public void TwoRunsGiveTheSameResults()
     {
         var captions = CaptionsFile();
@@ -134,6 +160,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData(new[] { "--limit", "0" }, "--limit must be at least 1, got 0")]
     [InlineData(new[] { "--guidance", "1,x" }, "--guidance takes comma-separated numbers such as 1,3; 'x' is not one")]
     [InlineData(new[] { "--base-steps", "banana" }, "BaseSteps")]
+    [InlineData(new[] { "--upsample-sampler", "euler" }, "euler")]
     public void BadArgumentsExitWithTwoAndAMessage(string[] args, string message)
     {
         var (code, _, error) = Run(["eval", "--captions", CaptionsFile(), .. args]);
