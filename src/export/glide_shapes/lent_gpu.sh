@@ -4,8 +4,9 @@
 # and the trainings' output in OUT_DIR/stdout.txt — at most 8 files come back from such a call, each under 16 MiB, so
 # no fp32 snapshots or optimizer states.
 #   usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]
-#   (defaults 7, 0, 1.5, cuda, 560: the base, then the CLIP pair; a model given 0 minutes is not trained and its
-#   committed file stays as it is. BATCH_BASE, BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check;
+#   (defaults 6.5, 0, 1.5, cuda, 560: the base, then the CLIP pair, each run also spending about 30 s starting and
+#   probing; a model given 0 minutes is not trained and its committed file stays as it is. BATCH_BASE,
+#   BATCH_UPSAMPLE, BATCH_CLIP set the batches, e.g. 4 for a CPU check;
 #   the CLIP pair's default is 512, its GPU batch)
 #   One after another, because one GPU shared by several trainings gives each a fraction: G's base ran at 1,045
 #   samples/s beside the other two and 2,250 alone (README, "Fifteen minutes of a lent H100"). SIDE_BY_SIDE=1 runs
@@ -16,7 +17,7 @@
 # last snapshot, refreshed every minute, is what is kept), so the copies are written before the call's own limit.
 set -uo pipefail
 out=${1:?usage: lent_gpu.sh OUT_DIR [BASE_MINUTES] [UPSAMPLE_MINUTES] [CLIP_MINUTES] [DEVICE] [DEADLINE_SECONDS]}
-base_minutes=${2:-7}
+base_minutes=${2:-6.5}
 upsample_minutes=${3:-0}
 clip_minutes=${4:-1.5}
 device=${5:-cuda}
