@@ -1,10 +1,11 @@
 using System.CommandLine;
+using Glide.Diffusion;
 using Glide.Models;
 
 namespace Glide.Cli;
 
-/// <summary>The options <c>generate</c> and <c>inpaint</c> both take, defined once so their help and parsing agree.
-/// </summary>
+/// <summary>The options several cascade commands (<c>generate</c>, <c>inpaint</c>, <c>eval</c>) take, defined once so
+/// their help and parsing agree.</summary>
 internal static class CascadeOptions
 {
     public static Option<string?> NegativePrompt() =>
@@ -27,6 +28,23 @@ internal static class CascadeOptions
         device.AcceptOnlyFromAmong("cpu", "cuda");
         return device;
     }
+
+    /// <summary><c>--upsample-sampler ddim|ancestral</c>, absent by default; read it with <see cref="UpsampleSamplerOf"/>.
+    /// </summary>
+    public static Option<string?> UpsampleSampler()
+    {
+        var sampler = new Option<string?>("--upsample-sampler")
+        {
+            Description = "Upsampler steps: ddim (eta 0, the notebook's) or ancestral (default: what the model's manifest " +
+                          "names, ddim if none; the bundled glide-shapes model names ancestral).",
+        };
+        sampler.AcceptOnlyFromAmong([.. SamplerKinds.Names]);
+        return sampler;
+    }
+
+    /// <summary>The sampler an <see cref="UpsampleSampler"/> option names, or null for the model's.</summary>
+    public static SamplerKind? UpsampleSamplerOf(ParseResult parseResult, Option<string?> sampler) =>
+        parseResult.GetValue(sampler) is { } name ? SamplerKinds.Parse(name) : null;
 
     /// <summary>The device a <see cref="Device"/> option asks for.</summary>
     public static ExecutionDevice DeviceOf(ParseResult parseResult, Option<string> device) =>

@@ -40,12 +40,7 @@ internal static class EvalCommand
         var baseSteps = new Option<string>("--base-steps") { Description = "Base respacing: \"50\", \"100\", \"ddim25\", …", DefaultValueFactory = _ => "50" };
         var upsample = new Option<bool>("--upsample") { Description = "Run the full cascade and analyze the 256×256 images (default: the 64×64 base output)." };
         var upsampleSteps = new Option<string>("--upsample-steps") { Description = "Upsampler respacing, with --upsample.", DefaultValueFactory = _ => "fast27" };
-        var upsampleSampler = new Option<string?>("--upsample-sampler")
-        {
-            Description = "Upsampler steps with --upsample: ddim or ancestral (default: what the model's manifest names, ddim " +
-                          "if none).",
-        };
-        upsampleSampler.AcceptOnlyFromAmong([.. SamplerKinds.Names]);
+        var upsampleSampler = CascadeOptions.UpsampleSampler();
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N captions." };
         var seed = new Option<long>("--seed") { Description = "Seed of caption 0; caption i uses seed + i.", DefaultValueFactory = _ => 0 };
         var saveDir = new Option<string?>("--save-dir") { Description = "Write every analyzed image here as <setting>-<id>.png (created if missing)." };
@@ -89,9 +84,7 @@ internal static class EvalCommand
                 parseResult.GetValue(baseSteps)!,
                 parseResult.GetValue(upsample),
                 parseResult.GetValue(upsampleSteps)!,
-                parseResult.GetValue(upsampleSampler) is { } sampler && SamplerKinds.TryParse(sampler, out var kind)
-                    ? kind
-                    : null,
+                CascadeOptions.UpsampleSamplerOf(parseResult, upsampleSampler),
                 parseResult.GetValue(limit),
                 parseResult.GetValue(seed),
                 parseResult.GetValue(saveDir),

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Glide.Diffusion;
 using Glide.Models;
 using Glide.Noise;
 using Glide.Pipeline;
@@ -47,12 +46,7 @@ internal static class GenerateCommand
         guidanceMode.AcceptOnlyFromAmong([.. GuidanceModeNames.All]);
         var baseSteps = new Option<string>("--base-steps") { Description = "Base respacing: \"100\", \"50\", \"ddim25\", …", DefaultValueFactory = _ => "100" };
         var upsampleSteps = new Option<string>("--upsample-steps") { Description = "Upsampler respacing.", DefaultValueFactory = _ => "fast27" };
-        var upsampleSampler = new Option<string?>("--upsample-sampler")
-        {
-            Description = "Upsampler steps: ddim (eta 0, the notebook's) or ancestral (default: what the model's manifest " +
-                          "names, ddim if none; the bundled glide-shapes model names ancestral).",
-        };
-        upsampleSampler.AcceptOnlyFromAmong([.. SamplerKinds.Names]);
+        var upsampleSampler = CascadeOptions.UpsampleSampler();
         var modelDir = new Option<string?>("--model-dir") { Description = "Exported model directory (default: the bundled glide-shapes model)." };
         var device = CascadeOptions.Device();
         var noiseFrom = new Option<string?>("--noise-from") { Description = "Base-stage noise .npy (S+1, N, 3, 64, 64) instead of seeded noise, to reproduce a reference run." };
@@ -106,9 +100,7 @@ internal static class GenerateCommand
                 Guidance = GuidanceModeNames.Parse(parseResult.GetValue(guidanceMode)!),
                 BaseSteps = parseResult.GetValue(baseSteps)!,
                 UpsampleSteps = parseResult.GetValue(upsampleSteps)!,
-                UpsampleSampler = parseResult.GetValue(upsampleSampler) is { } sampler
-                    ? SamplerKinds.TryParse(sampler, out var kind) ? kind : null
-                    : null,
+                UpsampleSampler = CascadeOptions.UpsampleSamplerOf(parseResult, upsampleSampler),
             },
             new Settings(
                 parseResult.GetValue(outputPath),

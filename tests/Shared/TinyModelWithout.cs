@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Glide.Testing;
 
 /// <summary>
@@ -9,10 +7,8 @@ namespace Glide.Testing;
 internal static class TinyModelWithout
 {
     /// <summary>Writes the copy into <paramref name="destination"/> (created) and returns it.</summary>
-    public static string Write(string destination, params string[] kinds)
+    public static string Write(string destination, params string[] kinds) => TinyModelCopy.Write(destination, manifest =>
     {
-        var source = RepoRoot.Combine("tests", "fixtures", "tiny");
-        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "manifest.json")))!.AsObject();
         var models = manifest["models"]!.AsObject();
         var dropped = models.Where(m => kinds.Contains((string?)m.Value!["kind"])).Select(m => m.Key).ToList();
         foreach (var name in dropped)
@@ -25,17 +21,5 @@ internal static class TinyModelWithout
         {
             graphs.Remove(graph);
         }
-
-        Directory.CreateDirectory(Path.Combine(destination, "verify"));
-        foreach (var graph in graphs)
-        {
-            foreach (var file in new[] { (string)graph!["file"]!, (string)graph["verify"]!["file"]! })
-            {
-                File.Copy(Path.Combine(source, file), Path.Combine(destination, file));
-            }
-        }
-
-        File.WriteAllText(Path.Combine(destination, "manifest.json"), manifest.ToJsonString());
-        return destination;
-    }
+    });
 }

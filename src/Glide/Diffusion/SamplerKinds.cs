@@ -25,6 +25,11 @@ public static class SamplerKinds
         }
     }
 
+    /// <exception cref="ArgumentException">Neither <c>ddim</c> nor <c>ancestral</c>.</exception>
+    public static SamplerKind Parse(string name) => TryParse(name, out var kind)
+        ? kind
+        : throw new ArgumentException($"sampler must be \"{Ddim}\" or \"{Ancestral}\", got \"{name}\"", nameof(name));
+
     public static string Name(SamplerKind kind) => kind switch
     {
         SamplerKind.Ddim => Ddim,

@@ -106,23 +106,12 @@ public static class InpaintStages
             InpaintMask = Repeat(inputs.Mask256, n),
         };
         var denoiser = new InpaintDenoiser(inputs.Image256, inputs.Mask256);
-        var sampler = new AncestralSampler(schedule);
-        var stepNoise = new float[unet.InputRowLength];
-        var predXStart = new float[unet.InputRowLength];
 
-        // 2. x_T = noise · temperature (in the loop).
+        // 2. x_T = noise · temperature (in the loop). 3. One ancestral step with this image's k-th draw (none at
+        // i = 0), x0 re-masked before the clamp.
         return UpsamplerLoop.Run(
             unet, text, extras, noise, schedule, temperature,
-            (b, k, i, modelOutput, x) =>
-            {
-                // 3. One ancestral step with this image's k-th draw (none at i = 0), x0 re-masked before the clamp.
-                if (i != 0)
-                {
-                    noise.Fill(b, k, stepNoise);
-                }
-
-                sampler.Step(i, modelOutput, x, stepNoise, x, predXStart, denoiser);
-            },
+            UpsamplerLoop.AncestralStep(schedule, noise, unet.InputRowLength, denoiser),
             progress, cancellationToken, observer);
     }
 

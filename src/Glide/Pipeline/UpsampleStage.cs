@@ -55,7 +55,6 @@ public static class UpsampleStage
 
         // 1. low_res: the base output quantized to 8-bit levels (§8.2, §11.15).
         var extras = new UNetExtras { LowRes = UpsamplerLoop.LowRes(baseImages) };
-        var predXStart = new float[unet.InputRowLength];
         UpsamplerLoop.ImageStep step;
         switch (sampler)
         {
@@ -63,21 +62,12 @@ public static class UpsampleStage
                 // 2. x_T = noise · temperature (in the loop). 3. Per image DDIM with eta 0: deterministic, so no draw
                 // is taken.
                 var ddim = new DdimSampler(schedule);
+                var predXStart = new float[unet.InputRowLength];
                 step = (_, _, i, modelOutput, x) => ddim.Step(i, modelOutput, x, [], 0f, x, predXStart);
                 break;
             case SamplerKind.Ancestral:
                 // 3. Per image one ancestral step with the image's k-th draw (none at i = 0).
-                var ancestral = new AncestralSampler(schedule);
-                var stepNoise = new float[unet.InputRowLength];
-                step = (b, k, i, modelOutput, x) =>
-                {
-                    if (i != 0)
-                    {
-                        noise.Fill(b, k, stepNoise);
-                    }
-
-                    ancestral.Step(i, modelOutput, x, stepNoise, x, predXStart);
-                };
+                step = UpsamplerLoop.AncestralStep(schedule, noise, unet.InputRowLength);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(sampler), sampler, "unknown sampler kind");

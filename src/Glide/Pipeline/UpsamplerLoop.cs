@@ -7,7 +7,8 @@ namespace Glide.Pipeline;
 /// <summary>
 /// The loop both upsamplers run (glide-spec §8.2, §8.3): x_T = draw 0 × temperature, then at every step the UNet on
 /// all N images with one conditional text row each, and one sampler step per image. The stage states the sampler
-/// (DDIM eta 0 for text2im, ancestral for inpainting) and the graph's extra inputs.
+/// (DDIM eta 0 or <see cref="AncestralStep"/> for text2im, <see cref="AncestralStep"/> for inpainting) and the graph's
+/// extra inputs.
 /// </summary>
 /// <remarks>
 /// Port of the notebooks' upsampling loops (glide_text2im <c>ddim_sample_loop</c> and <c>p_sample_loop</c> on the
@@ -22,6 +23,31 @@ internal static class UpsamplerLoop
     /// <param name="modelOutput">The image's model output, [6, S, S]: eps ‖ v.</param>
     /// <param name="x">The image's x_t, [3, S, S], to be replaced by x_{t−1}.</param>
     public delegate void ImageStep(int b, int k, int i, ReadOnlySpan<float> modelOutput, Span<float> x);
+
+    /// <summary>
+    /// One ancestral step per image (glide-spec §7.4): the image's k-th draw added (none at spaced index 0), x0
+    /// rewritten by <paramref name="denoised"/> before the clamp when given (inpainting, §8.3).
+    /// </summary>
+    /// <param name="schedule">The respaced schedule the loop runs.</param>
+    /// <param name="noise">Per-image noise: draw k is the k-th step's.</param>
+    /// <param name="rowLength">Values of one image, 3·S·S.</param>
+    /// <param name="denoised">Optional x0 rewrite.</param>
+    public static ImageStep AncestralStep(
+        DiffusionSchedule schedule, INoiseSource noise, int rowLength, IDenoiser? denoised = null)
+    {
+        var sampler = new AncestralSampler(schedule);
+        var stepNoise = new float[rowLength];
+        var predXStart = new float[rowLength];
+        return (b, k, i, modelOutput, x) =>
+        {
+            if (i != 0)
+            {
+                noise.Fill(b, k, stepNoise);
+            }
+
+            sampler.Step(i, modelOutput, x, stepNoise, x, predXStart, denoised);
+        };
+    }
 
     /// <summary>The low_res input: the base output quantized to 8-bit levels, before the graph's bilinear resize
     /// (§8.2, §11.15).</summary>

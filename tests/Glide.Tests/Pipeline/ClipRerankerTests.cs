@@ -151,9 +151,4 @@ public sealed class ClipRerankerTests(TinyModelSetFixture fixture, ITestOutputHe
 
         return worst;
     }
-
-    private sealed class SynchronousProgress(Action<StageProgress> report) : IProgress<StageProgress>
-    {
-        public void Report(StageProgress value) => report(value);
-    }
 }

@@ -229,10 +229,4 @@ public sealed class GlideCascadeTests(TinyModelSetFixture fixture)
 
         Assert.True(worst <= tolerance, $"max difference {worst:G3} exceeds {tolerance}");
     }
-
-    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the callback inline.</summary>
-    private sealed class SynchronousProgress(Action<StageProgress> report) : IProgress<StageProgress>
-    {
-        public void Report(StageProgress value) => report(value);
-    }
 }

@@ -2,6 +2,7 @@ using Glide.Diffusion;
 using Glide.Models;
 using Glide.Noise;
 using Glide.Pipeline;
+using Glide.Testing;
 using Glide.Tests.Models.Runtime;
 using Glide.Tokenization;
 
@@ -109,18 +110,7 @@ public sealed class UpsampleSamplerTests(TinyModelSetFixture fixture) : IDisposa
             request with { UpsampleSampler = SamplerKind.Ddim }, upsampleNoise: new NpyNoiseSource(path)).Images);
     }
 
-    private string ManifestNaming(string sampler)
-    {
-        var directory = _temp.CopyFrom(TinyFixture.Directory, "named");
-        var path = Path.Combine(directory, ModelManifest.FileName);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
-        json["sampling"] = new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = sampler };
-        File.WriteAllText(path, json.ToJsonString());
-        return directory;
-    }
-
-    private sealed class SynchronousProgress(Action<StageProgress> report) : IProgress<StageProgress>
-    {
-        public void Report(StageProgress value) => report(value);
-    }
+    private string ManifestNaming(string sampler) => TinyModelCopy.Write(
+        _temp.Combine("named"),
+        manifest => manifest["sampling"] = new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = sampler });
 }

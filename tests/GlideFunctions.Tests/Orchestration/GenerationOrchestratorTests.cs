@@ -457,41 +457,25 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
     /// <summary>The tiny models as committed, or a copy whose manifest names an upsample sampler.</summary>
     private sealed class TempModelCopy : IDisposable
     {
-        private readonly string? _copy;
+        private readonly DirectoryInfo? _copy;
 
         public TempModelCopy(string? upsampleSampler)
         {
-            var tiny = RepoRoot.Combine("tests", "fixtures", "tiny");
             if (upsampleSampler is null)
             {
-                Directory = tiny;
+                Directory = RepoRoot.Combine("tests", "fixtures", "tiny");
                 return;
             }
 
-            _copy = Path.Combine(Path.GetTempPath(), "glide-tiny-" + Guid.NewGuid().ToString("N"));
-            System.IO.Directory.CreateDirectory(_copy);
-            foreach (var file in System.IO.Directory.EnumerateFiles(tiny, "*", SearchOption.AllDirectories))
-            {
-                var target = Path.Combine(_copy, Path.GetRelativePath(tiny, file));
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
-
-            var manifest = Path.Combine(_copy, "manifest.json");
-            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
-            json["sampling"] = new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = upsampleSampler };
-            File.WriteAllText(manifest, json.ToJsonString());
-            Directory = _copy;
+            _copy = System.IO.Directory.CreateTempSubdirectory("glide-tiny-");
+            Directory = TinyModelCopy.Write(
+                _copy.FullName,
+                manifest => manifest["sampling"] =
+                    new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = upsampleSampler });
         }
 
         public string Directory { get; }
 
-        public void Dispose()
-        {
-            if (_copy is not null)
-            {
-                System.IO.Directory.Delete(_copy, recursive: true);
-            }
-        }
+        public void Dispose() => _copy?.Delete(recursive: true);
     }
 }
