@@ -22,13 +22,16 @@ upsample_minutes=${3:-0}
 clip_minutes=${4:-1.5}
 device=${5:-cuda}
 deadline=${6:-560}
-for pair in "base:$base_minutes" "upsample:$upsample_minutes" "clip:$clip_minutes"; do
+trained=()  # the models given time, in the order they train
+for pair in "base:$base_minutes" "clip:$clip_minutes" "upsample:$upsample_minutes"; do
     if ! [[ ${pair#*:} =~ ^[0-9]+([.][0-9]+)?$ ]]; then
-        echo "lent_gpu.sh: ${pair%%:*}'s minutes must be a number of minutes, 0 to leave it as committed; got '${pair#*:}'" >&2
+        echo "lent_gpu.sh: ${pair%%:*}'s minutes must be a number of minutes, 0 to leave it as committed;" \
+            "got '${pair#*:}'" >&2
         exit 2
     fi
+    if awk -v m="${pair#*:}" 'BEGIN { exit !(m > 0) }'; then trained+=("${pair%%:*}"); fi
 done
-if awk -v a="$base_minutes" -v b="$upsample_minutes" -v c="$clip_minutes" 'BEGIN { exit !(a + b + c == 0) }'; then
+if ((${#trained[@]} == 0)); then
     echo "lent_gpu.sh: every model was given 0 minutes; nothing to train" >&2
     exit 2
 fi
@@ -66,10 +69,6 @@ train() {  # model, minutes, then train's options; output to OUT_DIR/stdout.txt 
 declare -A run_minutes=([base]=$base_minutes [upsample]=$upsample_minutes [clip]=$clip_minutes)
 declare -A batch=([base]=${BATCH_BASE:-} [upsample]=${BATCH_UPSAMPLE:-} [clip]=${BATCH_CLIP:-512})
 declare -A extra=([base]="" [upsample]="" [clip]="--ema 0.999 --contrast-group 4")
-trained=()
-for model in base clip upsample; do
-    if awk -v m="${run_minutes[$model]}" 'BEGIN { exit !(m + 0 > 0) }'; then trained+=("$model"); fi
-done
 echo "== training ${trained[*]} ($([[ ${SIDE_BY_SIDE:-0} == 1 ]] && echo side by side || echo one after another))"
 rc=0
 pids=()

@@ -166,8 +166,8 @@ def random_scene(rng: random.Random) -> Scene:
 # -- contrast variants ---------------------------------------------------------------------------------------
 # The same scene with one attribute changed and its caption rewritten to match: what a contrastive batch needs to
 # make the CLIP pair tell shapes and places apart (a batch of random scenes mostly differs in colour, and colour is
-# all a pair trained on such batches learnt), and what its probe scores. Only the changed words move; the rest of the caption, the geometry and
-# the colour jitter stay.
+# all a pair trained on such batches learnt), and what its probe scores. Only the changed words move; the rest of
+# the caption, the geometry and the colour jitter stay.
 
 ATTRIBUTES = ("shape", "colour", "layout")
 _SIZE_WORDS = "|".join(SIZES)
