@@ -61,6 +61,7 @@ internal static class BodyFields
         ["guidance_mode"] = FieldKind.String,
         ["base_steps"] = FieldKind.String,
         ["upsample_steps"] = FieldKind.String,
+        ["upsample_sampler"] = FieldKind.String,
         ["seed"] = FieldKind.Integer,
         ["rerank"] = FieldKind.Boolean,
         ["webhook"] = FieldKind.String,

@@ -29,7 +29,7 @@ internal sealed class BulkRunner
     private static readonly string[] ComparedFields =
     [
         "prompt", "negative_prompt", "num_candidates", "num_outputs", "guidance_scale", "guidance_mode", "base_steps",
-        "upsample_steps", "seed", "rerank", "invert_mask", "keep_top_rows",
+        "upsample_steps", "upsample_sampler", "seed", "rerank", "invert_mask", "keep_top_rows",
     ];
 
     private readonly BulkSettings _settings;

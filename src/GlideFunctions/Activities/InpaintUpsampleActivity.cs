@@ -22,6 +22,13 @@ public sealed class InpaintUpsampleActivity(GlideModelProvider models, BlobTenso
         ArgumentNullException.ThrowIfNull(input);
         var blobs = input.Inpaint ?? throw new ArgumentException(
             $"{ActivityNames.InpaintUpsample} needs the run's stored source and mask (Inpaint)", nameof(input));
+        if (input.Sampler is not null)
+        {
+            throw new ArgumentException(
+                $"{ActivityNames.InpaintUpsample} upsamples with ancestral steps only; got Sampler {input.Sampler}",
+                nameof(input));
+        }
+
         var set = models.InpaintModels;
         var unet = set.UpsampleInpaintUNet
                    ?? throw GlideModelProvider.MissingGraph(set, "upsample-inpaint.unet", StageNames.Upsample);

@@ -1,3 +1,4 @@
+using Glide.Diffusion;
 using Glide.Models;
 
 namespace GlideFunctions.Activities;
@@ -6,7 +7,8 @@ namespace GlideFunctions.Activities;
 /// Which model kinds and graphs the configured model directory holds, read from its manifest on first use and without
 /// opening any graph: the app loads the optional models (CLIP, inpainting) only where they were exported, and the API
 /// and the queue refuse up front what the directory cannot run (a rerank without CLIP graphs, CLIP guidance without
-/// <c>clip.grad</c>, inpainting without the inpainting models) instead of failing the generation later.
+/// <c>clip.grad</c>, inpainting without the inpainting models) instead of failing the generation later, and fill in
+/// the model's defaults (its upsample sampler) so that a generation's input says what ran.
 /// </summary>
 public sealed class ModelCatalog
 {
@@ -51,6 +53,13 @@ public sealed class ModelCatalog
     /// <summary>Whether inpainting can run: the directory has both inpainting models.</summary>
     public bool CanInpaint => Kinds.Contains(BaseInpaintKind) && Kinds.Contains(UpsampleInpaintKind);
 
+    /// <summary>
+    /// The text-to-image upsampler's steps when a request names none: the manifest's
+    /// <c>sampling.upsample_sampler</c>, DDIM when it names none (<see cref="SamplingDefaults"/>).
+    /// </summary>
+    /// <exception cref="ModelManifestException">The directory has no valid manifest.</exception>
+    public SamplerKind UpsampleSampler => _contents.Value.UpsampleSampler;
+
     private static Contents Read(string directory)
     {
         var manifest = ModelManifest.Load(directory, verifyHashes: false);
@@ -58,8 +67,9 @@ public sealed class ModelCatalog
         var clipModels = manifest.Models.Where(m => m.Value.Kind == ClipKind).Select(m => m.Key).ToList();
         return new(
             manifest.Models.Values.Select(m => m.Kind).ToHashSet(StringComparer.Ordinal),
-            clipModels.Any(name => graphs.Contains($"{name}.{ClipGradientPart}")));
+            clipModels.Any(name => graphs.Contains($"{name}.{ClipGradientPart}")),
+            manifest.Sampling.UpsampleSamplerKind);
     }
 
-    private sealed record Contents(IReadOnlySet<string> Kinds, bool HasClipGradient);
+    private sealed record Contents(IReadOnlySet<string> Kinds, bool HasClipGradient, SamplerKind UpsampleSampler);
 }

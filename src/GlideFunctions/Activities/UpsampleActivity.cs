@@ -9,7 +9,8 @@ namespace GlideFunctions.Activities;
 
 /// <summary>
 /// The 64→256 upsampler for one image (design §1): its row of the base chunk, its own Philox upsample stream and
-/// the model's upsample sampler (its manifest's <c>sampling</c>), as <see cref="GlideCascade"/> runs it; writes <c>runs/{id}/up/{i}.npy</c> [1, 3, 256, 256] and
+/// the request's upsample sampler (or the model's, its manifest's <c>sampling</c>), as <see cref="GlideCascade"/>
+/// runs it; writes <c>runs/{id}/up/{i}.npy</c> [1, 3, 256, 256] and
 /// <c>runs/{id}/images/{i}.png</c>.
 /// </summary>
 [DurableTask(ActivityNames.Upsample)]
@@ -35,11 +36,12 @@ public sealed class UpsampleActivity(GlideModelProvider models, BlobTensorStore 
             .ConfigureAwait(false);
 
         var schedule = DiffusionSchedule.Create(BetaSchedule.Linear, input.UpsampleSteps);
+        var sampler = input.Sampler ?? set.Manifest.Sampling.UpsampleSamplerKind;
         var (upsampled, seconds) = await runner.RunAsync(
             input.RunId, StageNames.Upsample, input.Index,
             (progress, cancel) => UpsampleStage.Run(
                 unet, text, baseImage, new PhiloxNoiseSource([input.Seed], NoiseStreams.Upsample), schedule,
-                input.Temperature, progress, cancel, sampler: set.Manifest.Sampling.UpsampleSamplerKind))
+                input.Temperature, progress, cancel, sampler: sampler))
             .ConfigureAwait(false); // [1, 3, S, S]
 
         var (samplesBlob, imageBlob) = await StageBlobs.WriteUpsampledAsync(

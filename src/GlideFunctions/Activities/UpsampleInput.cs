@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Glide.Diffusion;
+
 namespace GlideFunctions.Activities;
 
 /// <summary>
@@ -17,4 +20,11 @@ public sealed record UpsampleInput(
 {
     /// <summary>The stored source and mask of an inpainting run (the <c>InpaintUpsample</c> activity); else null.</summary>
     public InpaintBlobs? Inpaint { get; init; }
+
+    /// <summary>
+    /// The text-to-image upsampler's steps (<see cref="Orchestration.GenerationPlan.UpsampleSampler"/>); null for the
+    /// model's manifest. The <c>InpaintUpsample</c> activity refuses any: inpainting upsamples ancestrally.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<SamplerKind>))]
+    public SamplerKind? Sampler { get; init; }
 }

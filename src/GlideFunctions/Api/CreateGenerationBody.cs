@@ -60,6 +60,14 @@ public sealed record CreateGenerationBody
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? UpsampleSteps { get; init; }
 
+    /// <summary>
+    /// Text-to-image only: how the upsampler steps, <c>"ddim"</c> (eta 0, the notebook's) or <c>"ancestral"</c>;
+    /// default the model's manifest (<c>sampling.upsample_sampler</c>), DDIM when it names none.
+    /// </summary>
+    [JsonPropertyName("upsample_sampler")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? UpsampleSampler { get; init; }
+
     /// <summary>Seed of the first candidate; candidate k uses seed + k.</summary>
     [JsonPropertyName("seed")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

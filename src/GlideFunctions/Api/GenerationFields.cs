@@ -11,6 +11,7 @@ public static class GenerationFields
     public const string GuidanceMode = "guidance_mode";
     public const string BaseSteps = "base_steps";
     public const string UpsampleSteps = "upsample_steps";
+    public const string UpsampleSampler = "upsample_sampler";
     public const string Seed = "seed";
     public const string Rerank = "rerank";
     public const string Webhook = "webhook";
@@ -24,7 +25,7 @@ public static class GenerationFields
     /// <summary>Every field, in the order the contract lists them.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        Prompt, NegativePrompt, NumCandidates, NumOutputs, GuidanceScale, GuidanceMode, BaseSteps, UpsampleSteps, Seed,
-        Rerank, Webhook, WebhookEventsFilter, Image, Mask, InvertMask, KeepTopRows, Id,
+        Prompt, NegativePrompt, NumCandidates, NumOutputs, GuidanceScale, GuidanceMode, BaseSteps, UpsampleSteps,
+        UpsampleSampler, Seed, Rerank, Webhook, WebhookEventsFilter, Image, Mask, InvertMask, KeepTopRows, Id,
     ];
 }

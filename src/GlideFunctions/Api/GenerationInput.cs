@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Glide.Diffusion;
 using Glide.Pipeline;
 using GlideFunctions.Webhooks;
 
@@ -82,6 +83,17 @@ public sealed record GenerationInput
     public string UpsampleSteps { get; init; } = DefaultUpsampleSteps;
 
     /// <summary>
+    /// Text-to-image: <c>"ddim"</c> or <c>"ancestral"</c> (<see cref="SamplerKinds"/>), the request's or, when it
+    /// named none, the model's (<see cref="WithUpsampleSamplerIfMissing"/>), so that the echoed input says which ran
+    /// and sent again reproduces the images even after the model's default changes. Null for inpainting (always
+    /// ancestral) and left out of the JSON then, and in inputs stored before the field existed (the model's
+    /// default).
+    /// </summary>
+    [JsonPropertyName("upsample_sampler")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? UpsampleSampler { get; init; }
+
+    /// <summary>
     /// Seed of the first candidate; null until the caller fills it (<see cref="WithSeedIfMissing"/>) from
     /// <see cref="IdempotencyKey.DeriveSeed"/> or a random draw.
     /// </summary>
@@ -136,6 +148,15 @@ public sealed record GenerationInput
         return Seed is null ? this with { Seed = seed } : this;
     }
 
+    /// <summary>
+    /// This input with <paramref name="modelDefault"/> (the model manifest's upsample sampler) as its upsample sampler
+    /// if it is a text-to-image request that named none; an inpainting input unchanged.
+    /// </summary>
+    public GenerationInput WithUpsampleSamplerIfMissing(SamplerKind modelDefault) =>
+        IsInpaint || UpsampleSampler is not null
+            ? this
+            : this with { UpsampleSampler = SamplerKinds.Name(modelDefault) };
+
     /// <summary>The core pipeline's request for the <see cref="NumCandidates"/> base samples.</summary>
     /// <exception cref="InvalidOperationException">The seed has not been filled in yet.</exception>
     public GenerationRequest ToGenerationRequest() => new()
@@ -148,6 +169,7 @@ public sealed record GenerationInput
         Guidance = GuidanceModeNames.Parse(GuidanceMode),
         BaseSteps = BaseSteps,
         UpsampleSteps = UpsampleSteps,
+        UpsampleSampler = UpsampleSampler is null ? null : SamplerKinds.Parse(UpsampleSampler),
     };
 
     /// <summary>The core pipeline's inpainting request for <see cref="NumCandidates"/> images.</summary>
@@ -174,6 +196,7 @@ public sealed record GenerationInput
         && GuidanceMode == other.GuidanceMode
         && BaseSteps == other.BaseSteps
         && UpsampleSteps == other.UpsampleSteps
+        && UpsampleSampler == other.UpsampleSampler
         && Seed == other.Seed
         && Rerank == other.Rerank
         && Webhook == other.Webhook
@@ -196,6 +219,7 @@ public sealed record GenerationInput
         hash.Add(GuidanceMode);
         hash.Add(BaseSteps);
         hash.Add(UpsampleSteps);
+        hash.Add(UpsampleSampler);
         hash.Add(Seed);
         hash.Add(Rerank);
         hash.Add(Webhook);

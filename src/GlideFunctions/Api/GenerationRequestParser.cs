@@ -32,6 +32,9 @@ public static class GenerationRequestParser
 
     private const string GuidanceModeExpected = "\"cfg\" (classifier-free guidance) or \"clip\" (CLIP guidance)";
 
+    private const string UpsampleSamplerExpected =
+        "\"ddim\" (DDIM steps with eta 0, the notebook's) or \"ancestral\" (ancestral steps)";
+
     // The body is one flat object holding one array; anything deeper is not a create body.
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
@@ -138,6 +141,10 @@ public static class GenerationRequestParser
                 },
                 BaseSteps => body with { BaseSteps = ReadSteps(value, name, errors) },
                 UpsampleSteps => body with { UpsampleSteps = ReadSteps(value, name, errors) },
+                UpsampleSampler => body with
+                {
+                    UpsampleSampler = JsonFieldReader.ReadString(value, name, errors, UpsampleSamplerExpected),
+                },
                 Seed => body with
                 {
                     Seed = JsonFieldReader.ReadInteger(value, name, 0, GenerationInput.MaxSeed, errors),
@@ -204,6 +211,7 @@ public static class GenerationRequestParser
         var baseSteps = CheckSteps(body.BaseSteps ?? GenerationInput.DefaultBaseSteps, BaseSteps, errors);
         var upsampleSteps = CheckSteps(
             body.UpsampleSteps ?? GenerationInput.DefaultUpsampleSteps, UpsampleSteps, errors);
+        var upsampleSampler = CheckUpsampleSampler(body.UpsampleSampler, inpainting, errors);
         CheckRange(body.Seed, Seed, 0, GenerationInput.MaxSeed, errors);
 
         Uri? webhook = null;
@@ -261,6 +269,7 @@ public static class GenerationRequestParser
             GuidanceMode = guidanceMode!,
             BaseSteps = baseSteps!,
             UpsampleSteps = upsampleSteps!,
+            UpsampleSampler = upsampleSampler,
             Seed = body.Seed,
             Rerank = body.Rerank ?? false,
             Webhook = webhook?.AbsoluteUri,
@@ -300,6 +309,32 @@ public static class GenerationRequestParser
             // GenerationRequest.Validate refuses the same: CLIP guidance runs the prompt's row only.
             errors.Add(new(NegativePrompt, "negative_prompt needs classifier-free guidance: with guidance_mode " +
                                            "\"clip\" there is no unconditional row to replace; leave one of them out"));
+        }
+
+        return name;
+    }
+
+    // The sampler's name; null when wrong, or when absent (the API then fills in the model's:
+    // GenerationInput.WithUpsampleSamplerIfMissing).
+    private static string? CheckUpsampleSampler(string? name, bool inpainting, List<FieldError> errors)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (!SamplerKinds.TryParse(name, out _))
+        {
+            errors.Add(new(
+                UpsampleSampler, $"upsample_sampler must be {UpsampleSamplerExpected}, got {Texts.Quote(name)}"));
+            return null;
+        }
+
+        if (inpainting)
+        {
+            errors.Add(new(UpsampleSampler, "upsample_sampler applies to text-to-image: inpainting upsamples with " +
+                                            "ancestral steps, as its notebook does; leave out upsample_sampler"));
+            return null;
         }
 
         return name;

@@ -66,8 +66,11 @@ public sealed class GenerationsApi(
             return ValidationProblem.Create(unavailable, instance);
         }
 
-        // Without a key the id and the seed are random, drawn once here; the orchestrator only sees the results.
-        var input = parsed.Input.WithSeedIfMissing(key?.DeriveSeed() ?? GenerationSeeds.Random());
+        // The model's upsample sampler is filled in here, so the input says what runs. Without a key the id and the
+        // seed are random, drawn once here; the orchestrator only sees the results.
+        var input = parsed.Input
+            .WithUpsampleSamplerIfMissing(models.UpsampleSampler)
+            .WithSeedIfMissing(key?.DeriveSeed() ?? GenerationSeeds.Random());
         var id = key is null ? GenerationIds.New() : GenerationIds.FromIdempotencyKey(key);
         var plan = launcher.Plan(id, input, $"{request.Scheme}://{request.Host}{request.PathBase}");
         var launch = await launcher.LaunchAsync(client, plan, cancellationToken, parsed.Inpaint).ConfigureAwait(false);

@@ -64,6 +64,7 @@ public sealed class GenerationLauncher
                 request.GuidanceScale, request.BaseSteps, request.UpsampleSteps, request.UpsampleTemperature)
             {
                 Guidance = request.Guidance,
+                UpsampleSampler = request.UpsampleSampler,
             };
         }
 

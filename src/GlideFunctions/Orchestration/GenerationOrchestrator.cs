@@ -135,6 +135,7 @@ public sealed class GenerationOrchestrator : TaskOrchestrator<GenerationPlan, Ge
                     plan.ChunkLength(chunk), plan.UpsampleSteps, plan.UpsampleTemperature, text)
                 {
                     Inpaint = plan.Inpaint,
+                    Sampler = plan.UpsampleSampler,
                 },
                 _options).ConfigureAwait(true);
 

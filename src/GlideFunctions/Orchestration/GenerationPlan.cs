@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Glide.Diffusion;
 using Glide.Pipeline;
 using GlideFunctions.Activities;
 using GlideFunctions.Api;
@@ -43,6 +44,13 @@ public sealed record GenerationPlan(
     public GuidanceMode Guidance { get; init; }
 
     /// <summary>
+    /// How the text-to-image upsampler steps; null for the model's manifest (plans made before the field existed, and
+    /// inpainting plans, whose upsampler is always ancestral).
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<SamplerKind>))]
+    public SamplerKind? UpsampleSampler { get; init; }
+
+    /// <summary>
     /// For inpainting: where the API stored the decoded source and mask before the run started; null for a
     /// text-to-image run.
     /// </summary>
@@ -84,6 +92,7 @@ public sealed record GenerationPlan(
         Guidance = Guidance,
         BaseSteps = BaseSteps,
         UpsampleSteps = UpsampleSteps,
+        UpsampleSampler = UpsampleSampler,
         UpsampleTemperature = UpsampleTemperature,
     };
 
@@ -137,6 +146,11 @@ public sealed record GenerationPlan(
         if (Guidance != GuidanceMode.ClassifierFree)
         {
             throw new ArgumentException("inpainting runs with classifier-free guidance only", nameof(Guidance));
+        }
+
+        if (UpsampleSampler is not null)
+        {
+            throw new ArgumentException("inpainting upsamples with ancestral steps only", nameof(UpsampleSampler));
         }
 
         if (string.IsNullOrEmpty(inpaint.Image64) || string.IsNullOrEmpty(inpaint.Mask64)

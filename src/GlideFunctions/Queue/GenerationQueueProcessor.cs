@@ -114,7 +114,9 @@ public sealed partial class GenerationQueueProcessor
                 .ConfigureAwait(false);
         }
 
-        var input = parsed.Input.WithSeedIfMissing(GenerationSeeds.FromId(id));
+        var input = parsed.Input
+            .WithUpsampleSamplerIfMissing(_models.UpsampleSampler)
+            .WithSeedIfMissing(GenerationSeeds.FromId(id));
         GenerationPlan plan;
         try
         {

@@ -1,3 +1,4 @@
+using Glide.Diffusion;
 using GlideFunctions.Api;
 
 namespace GlideFunctions.Tests.Api;
@@ -76,6 +77,31 @@ public sealed class GenerationInputTests
         Assert.NotEqual(inpaint, inpaint with { MaskSha256 = new string('c', 64) });
         Assert.NotEqual(inpaint, inpaint with { InvertMask = true });
         Assert.Equal(inpaint, inpaint with { });
+    }
+
+    [Fact]
+    public void The_models_upsample_sampler_is_filled_only_for_text_to_image_when_missing()
+    {
+        var input = new GenerationInput { Prompt = "a", Seed = 1 };
+        var inpaint = input with { ImageSha256 = new string('a', 64), KeepTopRows = 20 };
+
+        var filled = input.WithUpsampleSamplerIfMissing(SamplerKind.Ancestral);
+
+        Assert.Null(input.ToGenerationRequest().UpsampleSampler); // unfilled (stored before the field): the model's
+        Assert.Equal("ancestral", filled.UpsampleSampler);
+        Assert.Equal(SamplerKind.Ancestral, filled.ToGenerationRequest().UpsampleSampler);
+        Assert.Equal("ancestral", filled.WithUpsampleSamplerIfMissing(SamplerKind.Ddim).UpsampleSampler);
+        Assert.Equal(
+            SamplerKind.Ddim,
+            (input with { UpsampleSampler = "ddim" }).WithUpsampleSamplerIfMissing(SamplerKind.Ancestral)
+            .ToGenerationRequest().UpsampleSampler);
+        Assert.Null(inpaint.WithUpsampleSamplerIfMissing(SamplerKind.Ddim).UpsampleSampler);
+        Assert.NotEqual(input, filled);
+        Assert.NotEqual(IdempotencyKey.HashInput(input), IdempotencyKey.HashInput(filled));
+        Assert.DoesNotContain(
+            "upsample_sampler",
+            System.Text.Encoding.UTF8.GetString(IdempotencyKey.CanonicalJson(input)),
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -89,6 +89,16 @@ public sealed class GenerationRequestParserTests
         { "{\"prompt\": \"a\", \"upsample_steps\": \"2000\"}", "upsample_steps", "cannot take 2000 steps" },
         { "{\"prompt\": \"a\", \"upsample_steps\": \"\"}", "upsample_steps", "malformed respacing ''" },
 
+        // upsample_sampler: the names exactly, text-to-image only.
+        {
+            "{\"prompt\": \"a\", \"upsample_sampler\": \"plms\"}",
+            "upsample_sampler", "upsample_sampler must be \"ddim\" (DDIM steps with eta 0, the notebook's) or \"ancestral\" (ancestral steps), got 'plms'"
+        },
+        { "{\"prompt\": \"a\", \"upsample_sampler\": \"DDIM\"}", "upsample_sampler", "got 'DDIM'" },
+        { "{\"prompt\": \"a\", \"upsample_sampler\": 1}", "upsample_sampler", "must be \"ddim\" (DDIM steps with eta 0, the notebook's) or \"ancestral\" (ancestral steps), got a number" },
+        { "{\"prompt\": \"a\", \"upsample\": \"ddim\"}", "upsample", "did you mean 'upsample_steps' or 'upsample_sampler'?" },
+        { "{\"prompt\": \"a\", \"upsample_samplr\": \"ddim\"}", "upsample_samplr", "did you mean 'upsample_sampler'?" },
+
         // seed.
         { "{\"prompt\": \"a\", \"seed\": -1}", "seed", "seed must be between 0 and 9007199254740928, got -1" },
         { "{\"prompt\": \"a\", \"seed\": \"x\"}", "seed", "seed must be an integer, got a string" },
@@ -172,6 +182,7 @@ public sealed class GenerationRequestParserTests
         { Inpaint(Image, Mask, "\"invert_mask\": \"yes\""), "invert_mask", "invert_mask must be true or false, got a string" },
         { Inpaint(Image, Mask, "\"rerank\": true"), "rerank", "rerank is not available for inpainting" },
         { Inpaint(Image, Mask, "\"guidance_mode\": \"clip\""), "guidance_mode", "guidance_mode \"clip\" is not available for inpainting" },
+        { Inpaint(Image, Mask, "\"upsample_sampler\": \"ancestral\""), "upsample_sampler", "upsample_sampler applies to text-to-image: inpainting upsamples with ancestral steps" },
 
         // Inpainting: the uploads, through the core PNG intake.
         { Inpaint(UploadPngs.Base64(UploadPngs.Corrupt()), Mask), "image", "image: the PNG is corrupt: the CRC of its IDAT chunk" },
@@ -263,6 +274,7 @@ public sealed class GenerationRequestParserTests
             GuidanceScale = 3.0,
             BaseSteps = "100",
             UpsampleSteps = "fast27",
+            UpsampleSampler = null, // the model's: the API and the queue fill it in (WithUpsampleSamplerIfMissing)
             Seed = null,
             Rerank = false,
             Webhook = null,
@@ -283,6 +295,7 @@ public sealed class GenerationRequestParserTests
               "guidance_scale": 4.5,
               "base_steps": "ddim50",
               "upsample_steps": "10,10,3,2,2",
+              "upsample_sampler": "ancestral",
               "seed": 1234567890123,
               "rerank": true,
               "webhook": "https://example.com/hooks/glide?token=abc",
@@ -302,6 +315,7 @@ public sealed class GenerationRequestParserTests
             GuidanceScale = 4.5,
             BaseSteps = "ddim50",
             UpsampleSteps = "10,10,3,2,2",
+            UpsampleSampler = "ancestral",
             Seed = 1234567890123,
             Rerank = true,
             Webhook = "https://example.com/hooks/glide?token=abc",

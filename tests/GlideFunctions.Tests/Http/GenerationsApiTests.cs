@@ -235,4 +235,43 @@ public sealed class GenerationsApiTests(AzuriteFixture azurite)
 
         Assert.Equal([id], instances);
     }
+
+    [Fact]
+    public async Task The_upsample_sampler_is_the_requests_or_the_models_and_the_input_names_the_one_that_ran()
+    {
+        var copy = Directory.CreateTempSubdirectory("glide-tiny-");
+        try
+        {
+            var models = Glide.Testing.TinyModelCopy.Write(
+                copy.FullName,
+                manifest => manifest["sampling"] =
+                    new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = "ancestral" });
+            await using var host = await GenerationsTestHost.StartAsync(
+                azurite.NewContainer(), new Dictionary<string, string?> { ["Glide:ModelDirectory"] = models });
+            const string body = """{"prompt": "a corgi", "base_steps": "10", "upsample_steps": "10", "seed": 5""";
+
+            var byModel = await host.CreateAsync(body + "}");
+            var ancestral = await host.CreateAsync(body + """, "upsample_sampler": "ancestral"}""");
+            var ddim = await host.CreateAsync(body + """, "upsample_sampler": "ddim"}""");
+
+            var images = new List<byte[]>();
+            foreach (var (created, expected) in new[] { (byModel, "ancestral"), (ancestral, "ancestral"), (ddim, "ddim") })
+            {
+                Assert.Equal(StatusCodes.Status202Accepted, created.Status);
+                Assert.Equal(expected, created.Json.GetProperty("input").GetProperty("upsample_sampler").GetString());
+                var id = created.Json.GetProperty("id").GetString()!;
+                var done = await host.PollStatusAsync(id, "succeeded");
+                Assert.Equal(expected, done.GetProperty("input").GetProperty("upsample_sampler").GetString());
+                images.Add((await host.GetImageAsync(id, "0")).Bytes);
+            }
+
+            // Without the field the manifest's ancestral steps ran: the same image as asking for them, not DDIM's.
+            Assert.Equal(images[1], images[0]);
+            Assert.NotEqual(images[2], images[0]);
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
 }

@@ -35,17 +35,24 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("ancestral")]
-    public async Task Four_candidates_in_two_chunks_give_the_images_of_the_direct_cascade(string? upsampleSampler)
+    [InlineData(null, null)]
+    [InlineData("ancestral", null)]
+    [InlineData("ancestral", SamplerKind.Ddim)]
+    [InlineData(null, SamplerKind.Ancestral)]
+    public async Task Four_candidates_in_two_chunks_give_the_images_of_the_direct_cascade(
+        string? manifestSampler, SamplerKind? planSampler)
     {
-        // The upsampler activity samples as the model's manifest says (DDIM when it names none), as the cascade does.
-        using var modelCopy = new TempModelCopy(upsampleSampler);
+        // The upsampler activity samples as the plan says, else as the model's manifest says (DDIM when it names
+        // none), as the cascade does.
+        using var modelCopy = new TempModelCopy(manifestSampler);
         using var models = new GlideModelProvider(() => LoadTinyModels(modelCopy.Directory));
         var store = new BlobTensorStore(azurite.NewContainer());
         var plan = new GenerationPlan(
             "run-1", "a corgi wearing a hat", null, Count: 4, ChunkSize: 2, Seed: 1234, GuidanceScale: 3f,
-            BaseSteps: "10", UpsampleSteps: "10", UpsampleTemperature: NoiseTemperature.Upsample);
+            BaseSteps: "10", UpsampleSteps: "10", UpsampleTemperature: NoiseTemperature.Upsample)
+        {
+            UpsampleSampler = planSampler,
+        };
 
         await using var host = await DurableTestHostStarter.StartAsync(
             registry =>
@@ -90,12 +97,12 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
         }
 
         var direct = new GlideCascade(models.Models, new GlideTokenizer()).Generate(plan.ToRequest());
-        if (upsampleSampler is not null)
+        var used = planSampler ?? (manifestSampler is null ? SamplerKind.Ddim : SamplerKinds.Parse(manifestSampler));
+        var other = new GlideCascade(models.Models, new GlideTokenizer()).Generate(plan.ToRequest() with
         {
-            var ddim = new GlideCascade(models.Models, new GlideTokenizer()).Generate(
-                plan.ToRequest() with { UpsampleSampler = SamplerKind.Ddim });
-            Assert.NotEqual(ddim.Samples, direct.Samples); // so the comparison below tells the samplers apart
-        }
+            UpsampleSampler = used == SamplerKind.Ddim ? SamplerKind.Ancestral : SamplerKind.Ddim,
+        });
+        Assert.NotEqual(other.Samples, direct.Samples); // so the comparison below tells the samplers apart
 
         var size = direct.Images[0].Width;
         for (var chunk = 0; chunk < plan.ChunkCount; chunk++)

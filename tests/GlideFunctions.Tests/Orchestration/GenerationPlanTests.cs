@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Glide.Diffusion;
 using Glide.Pipeline;
 using GlideFunctions.Activities;
 using GlideFunctions.Api;
@@ -29,6 +30,32 @@ public sealed class GenerationPlanTests
         Assert.Equal(GuidanceMode.Clip, plan.Guidance);
         Assert.Null(plan.Inpaint);
         Assert.Equal(GuidanceMode.Clip, plan.ToRequest().Guidance);
+    }
+
+    [Fact]
+    public void The_inputs_upsample_sampler_goes_into_the_plan_its_request_and_the_history()
+    {
+        var named = Launcher.Plan(
+            "g-up", Input("""{"prompt": "a", "upsample_sampler": "ancestral", "seed": 2}"""), null);
+        var unnamed = Launcher.Plan("g-old", Input("""{"prompt": "a", "seed": 2}"""), null);
+
+        named.Validate();
+        Assert.Equal(SamplerKind.Ancestral, named.UpsampleSampler);
+        Assert.Equal(SamplerKind.Ancestral, named.ToRequest().UpsampleSampler);
+        Assert.Null(unnamed.UpsampleSampler); // an input stored before the field: the model's manifest decides
+        Assert.Null(unnamed.ToRequest().UpsampleSampler);
+        foreach (var plan in new[] { named, named with { UpsampleSampler = SamplerKind.Ddim }, unnamed })
+        {
+            var json = JsonSerializer.Serialize(plan);
+            Assert.Equal(plan.UpsampleSampler, JsonSerializer.Deserialize<GenerationPlan>(json)!.UpsampleSampler);
+        }
+
+        Assert.Contains("\"UpsampleSampler\":\"Ancestral\"", JsonSerializer.Serialize(named), StringComparison.Ordinal);
+        var input = new UpsampleInput("g-up", 0, 2, "b", 0, 1, "10", 1f, new TextBlobs("a", "b", "c", "d"))
+        {
+            Sampler = SamplerKind.Ddim,
+        };
+        Assert.Equal(input.Sampler, JsonSerializer.Deserialize<UpsampleInput>(JsonSerializer.Serialize(input))!.Sampler);
     }
 
     [Fact]
@@ -76,6 +103,7 @@ public sealed class GenerationPlanTests
 
         Assert.Throws<ArgumentException>(() => (plan with { Rerank = true, Keep = 1 }).Validate());
         Assert.Throws<ArgumentException>(() => (plan with { Guidance = GuidanceMode.Clip }).Validate());
+        Assert.Throws<ArgumentException>(() => (plan with { UpsampleSampler = SamplerKind.Ddim }).Validate());
         Assert.Throws<ArgumentException>(() => (plan with { Inpaint = new InpaintBlobs("", "b", "c") }).Validate());
     }
 

@@ -39,6 +39,8 @@ public sealed class GenerationQueueProcessorTests(AzuriteFixture azurite)
         var plan = instance.ReadInputAs<GenerationPlan>()!;
         Assert.Equal("a corgi in a hat", plan.Prompt);
         Assert.Equal(GenerationSeeds.FromId("queue-corgi"), plan.Seed);
+        Assert.Equal("ddim", plan.Input!.UpsampleSampler); // the tiny model's manifest names none: DDIM, filled in
+        Assert.Equal(Glide.Diffusion.SamplerKind.Ddim, plan.UpsampleSampler);
         Assert.Null(plan.ImageUrlBase);
         var status = instance.ReadCustomStatusAs<GenerationCustomStatus>()!;
         Assert.Equal(GenerationStatus.Succeeded, status.Status);
@@ -196,6 +198,8 @@ public sealed class GenerationQueueProcessorTests(AzuriteFixture azurite)
         var plan = instance.ReadInputAs<GenerationPlan>()!;
         Assert.NotNull(plan.Inpaint);
         Assert.Equal(20, plan.Input!.KeepTopRows);
+        Assert.Null(plan.Input.UpsampleSampler); // inpainting always upsamples ancestrally
+        Assert.Null(plan.UpsampleSampler);
         Assert.Equal(GenerationStatus.Succeeded, instance.ReadCustomStatusAs<GenerationCustomStatus>()!.Status);
         foreach (var blob in new[] { plan.Inpaint.Image64, plan.Inpaint.Mask64, plan.Inpaint.Image256, RunBlobNames.Image("queue-inpaint", 0) })
         {

@@ -40,6 +40,16 @@ public sealed class PromptFileTests
     }
 
     [Fact]
+    public void The_bulk_command_knows_every_field_the_service_accepts()
+    {
+        // The bulk command is a client with its own copy of the field list (it does not load the service); a field
+        // added to the service and missed here would be refused in prompt files and --set.
+        Assert.Equal(
+            GlideFunctions.Api.GenerationFields.All.Order(StringComparer.Ordinal),
+            BodyFields.Kinds.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Every_problem_is_listed_with_its_line()
     {
         var error = Assert.Throws<BulkInputException>(() => Read(
