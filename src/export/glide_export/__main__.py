@@ -8,7 +8,7 @@ import sys
 from typing import List, Optional
 
 from .models import CheckpointError
-from .options import CONFIGS, OptionsError
+from .options import CONFIGS, UPSAMPLE_SAMPLERS, OptionsError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--models", default="all")
     c.add_argument("--config", default="full", choices=CONFIGS, help="option preset the checkpoints were built with")
     c.add_argument("--set", action="append", default=[], metavar="MODEL.OPTION=VALUE", help="override an option")
-    c.add_argument("--upsample-sampler", choices=("ddim", "ancestral"), default=None,
+    c.add_argument("--upsample-sampler", choices=UPSAMPLE_SAMPLERS, default=None,
                    help="the upsampler's steps when a request does not say (manifest 'sampling'; runtimes: ddim)")
 
     d = sub.add_parser("download", help="opt-in: fetch the official checkpoints (needs network)")

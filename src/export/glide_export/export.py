@@ -27,7 +27,7 @@ from .clip_grad import GRAD_BATCH, ClipGradPart, clip_gradient
 from .models import Built, ClipPair, parameter_count
 from .nets_clip import ClipImagePart, ClipTextPart
 from .nets_unet import Text2ImUNet, TextPart, UNetPart
-from .options import ClipOptions, UNetOptions
+from .options import UPSAMPLE_SAMPLERS, ClipOptions, UNetOptions
 
 OPSET = 17
 BATCH = "batch"
@@ -332,17 +332,14 @@ def write_npz(path: str, arrays: Dict[str, np.ndarray]) -> None:
             zf.writestr(info, buf.getvalue())
 
 
-SAMPLERS = ("ddim", "ancestral")
-
-
 def export_model_set(entries: Sequence[ModelEntry], out_dir: str, config: str, seed: int,
                      log: Callable[[str], None] = print, upsample_sampler: Optional[str] = None) -> Dict:
     """Export every graph of `entries` into `out_dir` atomically and return the manifest.
 
     `upsample_sampler` ("ddim" or "ancestral") is written as the manifest's `sampling.upsample_sampler`: how a
     runtime samples the upsampler when a request does not say (FORMAT.md)."""
-    if upsample_sampler is not None and upsample_sampler not in SAMPLERS:
-        raise ExportError(f"upsample sampler {upsample_sampler!r}: expected one of {', '.join(SAMPLERS)}")
+    if upsample_sampler is not None and upsample_sampler not in UPSAMPLE_SAMPLERS:
+        raise ExportError(f"upsample sampler {upsample_sampler!r}: expected one of {', '.join(UPSAMPLE_SAMPLERS)}")
     torch.manual_seed(seed)  # the exporter's tracing uses no RNG, but keep any stray draw deterministic
     parent = os.path.dirname(os.path.abspath(out_dir)) or "."
     os.makedirs(parent, exist_ok=True)

@@ -15,6 +15,10 @@ CLIP_KINDS = ("clip",)
 ALL_KINDS = UNET_KINDS + CLIP_KINDS
 CONFIGS = ("tiny", "shapes", "full")
 
+# How a runtime may step the text-to-image upsampler (the manifest's sampling.upsample_sampler, FORMAT.md): DDIM
+# with eta 0, the notebook's and the default, or the reference's ancestral p_sample loop.
+UPSAMPLE_SAMPLERS = ("ddim", "ancestral")
+
 
 class OptionsError(ValueError):
     """An option set that cannot build a network; the message names the option."""
