@@ -821,7 +821,7 @@ def _continued_from_kept(out, kinds):
 def test_lent_gpu_trains_the_models_given_time_one_after_another(tmp_path):
     # The script a session lent a GPU runs in one call, here on the CPU with tiny batches. By default the models run
     # one after another (a shared GPU gives each a fraction), and one given 0 minutes stays as committed.
-    run = _lent_gpu(tmp_path, ["0.02", "0", "0.02"])
+    run = _lent_gpu(tmp_path, ["0.02", "0", "0.02"], RETENTION_PER_SHAPE="1", RETENTION_STARTS="204")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "== training base clip (one after another)" in run.stdout
     out = tmp_path / "out"
@@ -833,6 +833,9 @@ def test_lent_gpu_trains_the_models_given_time_one_after_another(tmp_path):
     assert events == [("[base]", "start"), ("[base]", "done"), ("[clip]", "start"), ("[clip]", "done")]
     base = load_trained(str(out / "kept" / "base.pt.gz"))["meta"]["config"]
     assert base["batch"] == 2 and base["ema"] == 0.999 and base["text_lr_mult"] == 0.1  # recorded options replayed
+    assert base["high_t_from"] == 600 and base["high_t_share"] == 0.3  # the extra samples where shapes are lost
+    # The trained base's shape retention comes back in stdout.txt.
+    assert "from t=204: " in (out / "stdout.txt").read_text()
     clip = load_trained(str(out / "kept" / "clip.pt.gz"))["meta"]["config"]
     # The pair goes on with contrast groups and its GPU settings, whatever its snapshot recorded.
     kept_clip = load_trained(os.path.join(SHAPES_DIR, "kept", "clip.pt.gz"))["meta"]["config"]
@@ -844,6 +847,7 @@ def test_lent_gpu_trains_the_models_given_time_one_after_another(tmp_path):
 def test_lent_gpu_side_by_side_trains_the_upsampler_with_its_recorded_crop(tmp_path):
     run = _lent_gpu(tmp_path, ["0", "0.02", "0"], SIDE_BY_SIDE="1")
     assert run.returncode == 0, run.stdout + run.stderr
+    assert "shape retention" not in run.stdout  # no base was trained
     assert "== training upsample (side by side)" in run.stdout
     _continued_from_kept(tmp_path / "out", ["upsample"])
     assert load_trained(str(tmp_path / "out" / "kept" / "upsample.pt.gz"))["meta"]["config"]["crop"] == 128
@@ -1155,3 +1159,44 @@ def test_the_denoising_probe_refuses_the_clip_pair():
     from glide_shapes.probe import denoising
     with pytest.raises(ValueError, match="UNets"):
         denoising(_Oracle(torch.zeros(1, 3, 64, 64), "linear"), tokens.TokenTable.load(), "clip")
+
+
+def test_the_retention_classifier_reads_every_rendered_shape_and_nothing_on_a_plain_picture():
+    from glide_shapes.retention import classify, scenes
+    batch = scenes(per_shape=10, seed=4)
+    images = render.downsample(render.render(batch, "cpu", render.HIGH))
+    assert [classify(images[i]) for i in range(len(batch))] == [s.objects[0].shape for s in batch]
+    assert classify(torch.zeros(3, 64, 64)) is None
+    with pytest.raises(ValueError, match=r"\[3, H, W\]"):
+        classify(images)
+
+
+def test_shape_retention_is_full_for_a_model_that_knows_the_picture_and_circles_only_for_a_circle_drawer():
+    from glide_shapes.retention import retention, scenes, summary_lines
+    table = tokens.TokenTable.load()
+    batch = scenes(per_shape=1)
+    x0 = render.downsample(render.render(batch, "cpu", render.HIGH))
+    circles = [dataclasses.replace(s, objects=(dataclasses.replace(s.objects[0], shape="circle"),)) for s in batch]
+    x0_circles = render.downsample(render.render(circles, "cpu", render.HIGH))
+
+    exact = retention(_Oracle(torch.cat([x0, x0]), "squaredcos_cap_v2"), table, per_shape=1, starts=(204, 999))
+    drawer = retention(_Oracle(torch.cat([x0_circles, x0_circles]), "squaredcos_cap_v2"), table, per_shape=1,
+                       starts=(210, 999))  # 210: mapped to the nearest kept timestep, 204
+
+    assert exact["renders"] == 1.0
+    assert {t: v["kept"] for t, v in exact["starts"].items()} == {204: 1.0, 999: 1.0}
+    assert {t: v["kept"] for t, v in drawer["starts"].items()} == {204: 0.25, 999: 0.25}
+    assert drawer["starts"][999]["shapes"] == {"circle": 1.0, "square": 0.0, "triangle": 0.0, "diamond": 0.0}
+    assert summary_lines(drawer)[-1].startswith("from t=999: 25% keep their shape (circle 100%, square 0%")
+    with pytest.raises(ValueError, match="start t=1000"):
+        retention(_Oracle(torch.cat([x0, x0]), "squaredcos_cap_v2"), table, per_shape=1, starts=(1000,))
+
+
+def test_the_retention_command_refuses_a_file_that_is_not_a_base(tmp_path):
+    import subprocess
+    import sys
+    clip = os.path.join(SHAPES_DIR, "kept", "clip.pt.gz")
+    run = subprocess.run([sys.executable, "-m", "glide_shapes", "retention", clip], cwd=EXPORT_DIR,
+                         capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert run.returncode == 2
+    assert "holds a clip model; shape retention reads base models" in run.stderr and "Traceback" not in run.stderr

@@ -1,5 +1,5 @@
-"""Command line: `python3 -m glide_shapes {captions,tokens,train,probe,rerank,keep,checkpoints}` (run from
-src/export)."""
+"""Command line: `python3 -m glide_shapes {captions,tokens,train,probe,retention,rerank,keep,checkpoints}` (run
+from src/export)."""
 
 from __future__ import annotations
 
@@ -92,6 +92,14 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
     q = sub.add_parser("probe", help="read trained files: caption dependence, first step, denoising (base, "
                                      "upsampler); rerank picks per attribute (clip)")
     q.add_argument("trained", nargs="+", help="base.pt.gz, upsample.pt.gz or clip.pt.gz files written by train")
+
+    n = sub.add_parser("retention", help="base files: the share of rendered shapes still drawn after sampling back "
+                                         "from each start t (t = 999: from noise, as glide eval)")
+    n.add_argument("trained", nargs="+", help="base.pt.gz files written by train or keep")
+    n.add_argument("--per-shape", type=int, default=8, help="single-object scenes of each shape")
+    n.add_argument("--starts", default="204,408,612,816,999", help="comma-separated start timesteps (0-999)")
+    n.add_argument("--guidance", type=float, default=3.0, help="classifier-free guidance scale")
+    n.add_argument("--device", default="cpu")
 
     b = sub.add_parser("rerank", help="score CLIP pairs as rerankers on the candidates a `glide eval --candidates N "
                                       "--keep N --save-dir DIR --json REPORT` kept, without generating again")
@@ -193,6 +201,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .probe import probe_files
         torch.set_num_threads(os.cpu_count() or 1)
         for line in probe_files(args.trained):
+            print(line)
+    elif args.command == "retention":
+        import torch
+        from .retention import retention_files
+        torch.set_num_threads(os.cpu_count() or 1)
+        try:
+            starts = [int(t) for t in args.starts.split(",")]
+        except ValueError:
+            raise ValueError(f"--starts {args.starts!r}: comma-separated timesteps such as 204,612,999") from None
+        for line in retention_files(args.trained, args.per_shape, starts, args.guidance, args.device):
             print(line)
     elif args.command == "rerank":
         import torch
