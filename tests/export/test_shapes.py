@@ -821,7 +821,8 @@ def _continued_from_kept(out, kinds):
 def test_lent_gpu_trains_the_models_given_time_one_after_another(tmp_path):
     # The script a session lent a GPU runs in one call, here on the CPU with tiny batches. By default the models run
     # one after another (a shared GPU gives each a fraction), and one given 0 minutes stays as committed.
-    run = _lent_gpu(tmp_path, ["0.02", "0", "0.02"], RETENTION_PER_SHAPE="1", RETENTION_STARTS="204")
+    run = _lent_gpu(tmp_path, ["0.02", "0", "0.02"], RETENTION_PER_SHAPE="1", RETENTION_PAIRS="1",
+                   RETENTION_STARTS="204")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "== training base clip (one after another)" in run.stdout
     out = tmp_path / "out"
@@ -833,9 +834,10 @@ def test_lent_gpu_trains_the_models_given_time_one_after_another(tmp_path):
     assert events == [("[base]", "start"), ("[base]", "done"), ("[clip]", "start"), ("[clip]", "done")]
     base = load_trained(str(out / "kept" / "base.pt.gz"))["meta"]["config"]
     assert base["batch"] == 2 and base["ema"] == 0.999 and base["text_lr_mult"] == 0.1  # recorded options replayed
-    assert base["high_t_from"] == 600 and base["high_t_share"] == 0.3  # the extra samples where shapes are lost
+    assert base["high_t_from"] == 600 and base["high_t_share"] == 0.5  # the extra samples where shapes are lost
     # The trained base's shape retention comes back in stdout.txt.
-    assert "from t=204: " in (out / "stdout.txt").read_text()
+    assert "from t=204: " in (out / "stdout.txt").read_text() and "keep both colours in place" in (
+        out / "stdout.txt").read_text()
     clip = load_trained(str(out / "kept" / "clip.pt.gz"))["meta"]["config"]
     # The pair goes on with contrast groups and its GPU settings, whatever its snapshot recorded.
     kept_clip = load_trained(os.path.join(SHAPES_DIR, "kept", "clip.pt.gz"))["meta"]["config"]
@@ -1171,23 +1173,48 @@ def test_the_retention_classifier_reads_every_rendered_shape_and_nothing_on_a_pl
         classify(images)
 
 
+def _swapped(scene):
+    # A pair with its two colours exchanged.
+    first, second = scene.objects
+    return dataclasses.replace(scene, objects=(dataclasses.replace(first, colour=second.colour),
+                                               dataclasses.replace(second, colour=first.colour)))
+
+
+def test_the_colour_check_finds_each_pairs_colours_in_their_halves_and_not_when_exchanged():
+    from glide_shapes.retention import colours_in_place, scenes
+    pairs = [s for s in scenes(per_shape=1, pairs=30)[4:] if s.objects[0].colour != s.objects[1].colour]
+    images = render.downsample(render.render(pairs, "cpu", render.HIGH))
+    exchanged = render.downsample(render.render([_swapped(s) for s in pairs], "cpu", render.HIGH))
+    assert len(pairs) >= 20
+    assert all(colours_in_place(images[i], s) == [True, True] for i, s in enumerate(pairs))
+    assert all(colours_in_place(exchanged[i], s) == [False, False] for i, s in enumerate(pairs))
+
+
 def test_shape_retention_is_full_for_a_model_that_knows_the_picture_and_circles_only_for_a_circle_drawer():
     from glide_shapes.retention import retention, scenes, summary_lines
     table = tokens.TokenTable.load()
-    batch = scenes(per_shape=1)
+    batch = scenes(per_shape=1, pairs=2)
+    assert all(s.objects[0].colour != s.objects[1].colour for s in batch[4:])
     x0 = render.downsample(render.render(batch, "cpu", render.HIGH))
-    circles = [dataclasses.replace(s, objects=(dataclasses.replace(s.objects[0], shape="circle"),)) for s in batch]
-    x0_circles = render.downsample(render.render(circles, "cpu", render.HIGH))
+    # The drawer: every single object a circle, every pair's colours exchanged.
+    drawn = [dataclasses.replace(s, objects=(dataclasses.replace(s.objects[0], shape="circle"),)) for s in batch[:4]]
+    x0_drawn = render.downsample(render.render(drawn + [_swapped(s) for s in batch[4:]], "cpu", render.HIGH))
 
-    exact = retention(_Oracle(torch.cat([x0, x0]), "squaredcos_cap_v2"), table, per_shape=1, starts=(204, 999))
-    drawer = retention(_Oracle(torch.cat([x0_circles, x0_circles]), "squaredcos_cap_v2"), table, per_shape=1,
-                       starts=(210, 999))  # 210: mapped to the nearest kept timestep, 204
+    exact = retention(_Oracle(torch.cat([x0, x0]), "squaredcos_cap_v2"), table, per_shape=1, starts=(204, 999),
+                      pairs=2)
+    drawer = retention(_Oracle(torch.cat([x0_drawn, x0_drawn]), "squaredcos_cap_v2"), table, per_shape=1,
+                       starts=(210, 999), pairs=2)  # 210: mapped to the nearest kept timestep, 204
 
-    assert exact["renders"] == 1.0
-    assert {t: v["kept"] for t, v in exact["starts"].items()} == {204: 1.0, 999: 1.0}
-    assert {t: v["kept"] for t, v in drawer["starts"].items()} == {204: 0.25, 999: 0.25}
+    assert (exact["renders"], exact["pair_renders"]) == (1.0, 1.0)
+    assert {t: (v["kept"], v["pair_colours"]) for t, v in exact["starts"].items()} == {204: (1.0, 1.0),
+                                                                                      999: (1.0, 1.0)}
+    assert {t: (v["kept"], v["pair_colours"]) for t, v in drawer["starts"].items()} == {204: (0.25, 0.0),
+                                                                                       999: (0.25, 0.0)}
     assert drawer["starts"][999]["shapes"] == {"circle": 1.0, "square": 0.0, "triangle": 0.0, "diamond": 0.0}
-    assert summary_lines(drawer)[-1].startswith("from t=999: 25% keep their shape (circle 100%, square 0%")
+    assert summary_lines(drawer)[-1] == ("from t=999: 25% keep their shape (circle 100%, square 0%, triangle 0%, "
+                                         "diamond 0%); pairs: 0% keep both colours in place")
+    assert "pair" not in summary_lines(retention(_Oracle(torch.cat([x0[:4], x0[:4]]), "squaredcos_cap_v2"), table,
+                                                 per_shape=1, starts=(204,)))[-1]
     with pytest.raises(ValueError, match="start t=1000"):
         retention(_Oracle(torch.cat([x0, x0]), "squaredcos_cap_v2"), table, per_shape=1, starts=(1000,))
 

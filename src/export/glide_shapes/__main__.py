@@ -97,6 +97,7 @@ def _parser(given_only: bool = False) -> argparse.ArgumentParser:
                                          "from each start t (t = 999: from noise, as glide eval)")
     n.add_argument("trained", nargs="+", help="base.pt.gz files written by train or keep")
     n.add_argument("--per-shape", type=int, default=8, help="single-object scenes of each shape")
+    n.add_argument("--pairs", type=int, default=0, help="two-object scenes (their colours in place are reported)")
     n.add_argument("--starts", default="204,408,612,816,999", help="comma-separated start timesteps (0-999)")
     n.add_argument("--guidance", type=float, default=3.0, help="classifier-free guidance scale")
     n.add_argument("--device", default="cpu")
@@ -210,7 +211,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             starts = [int(t) for t in args.starts.split(",")]
         except ValueError:
             raise ValueError(f"--starts {args.starts!r}: comma-separated timesteps such as 204,612,999") from None
-        for line in retention_files(args.trained, args.per_shape, starts, args.guidance, args.device):
+        for line in retention_files(args.trained, args.per_shape, starts, args.guidance, args.device, args.pairs):
             print(line)
     elif args.command == "rerank":
         import torch

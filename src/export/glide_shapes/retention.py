@@ -8,10 +8,16 @@ that still show the caption's shape is reported per start. From t = 999 (pure no
 that falls between two starts says the network's errors at those noise levels turn squares round or cut tips off.
 The trained losses say nothing of where that happens; this does, in seconds on a GPU and minutes on a CPU.
 
+With `pairs`, two-object scenes ("a red circle to the left of a blue square") go through the same starts, and the
+share whose two objects both keep their named colour in their named half is reported beside: the other weak spot,
+where the colours come out exchanged or alike.
+
 `classify` reads the shape as the app's analyzer does at its core (src/Glide/Evaluation/ShapeTemplate.cs, with the
 same thresholds): the pixels farther than 40 (RGB) from the border's median colour, and the world's four outlines
 fitted to them by area and centroid, the best intersection over union of at least 0.75 naming the shape. It leaves
 out the analyzer's region and colour checks, which one object on a plain background does not need.
+`colours_in_place` is the analyzer's colour check: in each object's named half, the object pixels (inside ones
+when there are enough) vote for their nearest palette colour.
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ STARTS = (204, 408, 612, 816, 999)  # the timesteps of spaced indices 10, 20, 30
 FOREGROUND_DISTANCE = 40
 MINIMUM_OVERLAP = 0.75
 MINIMUM_OBJECT_FRACTION = 0.002  # fewer pixels than this share of the picture is no object (the analyzer's limit)
+# Where the analyzer looks for an object (src/Glide/Evaluation/SceneRegion.cs): left, top, right, bottom fractions,
+# the whole picture for an object whose caption names no region.
+REGION_BOXES = {"left": (0, 0, 0.5, 1), "right": (0.5, 0, 1, 1), "top": (0, 0, 1, 0.5), "bottom": (0, 0.5, 1, 1),
+                "centre": (0.25, 0.25, 0.75, 0.75), None: (0, 0, 1, 1)}
 
 
 def _outline(shape: str, xs: np.ndarray, ys: np.ndarray, cx: float, cy: float, area: float) -> np.ndarray:
@@ -50,17 +60,59 @@ def _outline(shape: str, xs: np.ndarray, ys: np.ndarray, cx: float, cy: float, a
     return (dy <= r) & (2 * abs(xs - cx) <= dy + r)
 
 
-def classify(image: torch.Tensor) -> Optional[str]:
-    """The shape one object on a plain background shows in `image` ([3, H, W] in [−1, 1]), or None."""
+def _pixels(image: torch.Tensor) -> np.ndarray:
+    """[3, H, W] in [−1, 1] → [H, W, 3] 8-bit levels, as the app quantizes."""
     if image.dim() != 3 or image.shape[0] != 3:
         raise ValueError(f"expected one [3, H, W] image, got shape {tuple(image.shape)}")
-    rgb = ((image.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().numpy().transpose(1, 2, 0)
+    return ((image.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().numpy().transpose(1, 2, 0)
+
+
+def _foreground(rgb: np.ndarray) -> np.ndarray:
+    """The pixels farther than FOREGROUND_DISTANCE from the border's median colour."""
     border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
-    background = np.median(border, axis=0)
-    blob = ((rgb - background) ** 2).sum(axis=-1) > FOREGROUND_DISTANCE ** 2
+    return ((rgb - np.median(border, axis=0)) ** 2).sum(axis=-1) > FOREGROUND_DISTANCE ** 2
+
+
+def _minimum_pixels(height: int, width: int) -> int:
+    return max(4, math.ceil(MINIMUM_OBJECT_FRACTION * width * height))
+
+
+def colours_in_place(image: torch.Tensor, scene: world.Scene) -> List[bool]:
+    """Per object of `scene`: whether the dominant palette colour of the object pixels in its named region of
+    `image` is its colour (an object without a region is looked for anywhere)."""
+    rgb = _pixels(image)
+    height, width = rgb.shape[:2]
+    fg = _foreground(rgb)
+    padded = np.pad(fg, 1)
+    inside = fg.copy()
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            inside &= padded[1 + dy:1 + dy + height, 1 + dx:1 + dx + width]
+    palette = np.array(list(world.COLOURS.values()), dtype=np.float64)
+    nearest = ((rgb[:, :, None, :] - palette) ** 2).sum(axis=-1).argmin(axis=-1)
+    ys, xs = (np.mgrid[0:height, 0:width] + 0.5) / np.array([height, width])[:, None, None]
+    names = list(world.COLOURS)
+    right = []
+    for obj in scene.objects:
+        left, top, rgt, bottom = REGION_BOXES[obj.region]
+        region = (xs >= left) & (xs < rgt) & (ys >= top) & (ys < bottom)
+        voters = fg & region
+        if voters.sum() < _minimum_pixels(height, width):
+            right.append(False)
+            continue
+        if (inside & region).sum() >= _minimum_pixels(height, width):
+            voters = inside & region
+        votes = np.bincount(nearest[voters], minlength=len(names))
+        right.append(names[int(votes.argmax())] == obj.colour)
+    return right
+
+
+def classify(image: torch.Tensor) -> Optional[str]:
+    """The shape one object on a plain background shows in `image` ([3, H, W] in [−1, 1]), or None."""
+    blob = _foreground(_pixels(image))
     rows, cols = np.nonzero(blob)
     height, width = blob.shape
-    if rows.size < max(4, math.ceil(MINIMUM_OBJECT_FRACTION * width * height)):
+    if rows.size < _minimum_pixels(height, width):
         return None
     ys, xs = np.mgrid[0:height, 0:width] + 0.5
     area, cx, cy = float(rows.size), float(cols.mean()) + 0.5, float(rows.mean()) + 0.5
@@ -74,26 +126,33 @@ def classify(image: torch.Tensor) -> Optional[str]:
     return named if best >= MINIMUM_OVERLAP else None
 
 
-def scenes(per_shape: int, seed: int = 123) -> List[world.Scene]:
-    """`per_shape` single-object training scenes of each shape (held-out captions skipped), shape by shape."""
-    if per_shape < 1:
-        raise ValueError(f"per_shape={per_shape}: at least one scene of each shape")
+def scenes(per_shape: int, seed: int = 123, pairs: int = 0) -> List[world.Scene]:
+    """`per_shape` single-object training scenes of each shape (held-out captions skipped), shape by shape, then
+    `pairs` two-object ones."""
+    if per_shape < 1 or pairs < 0:
+        raise ValueError(f"per_shape={per_shape}, pairs={pairs}: at least one scene of each shape, pairs 0 or more")
     rng = random.Random(seed)
     held_out = world.held_out_captions()
+    two = []
+    while len(two) < pairs:
+        scene = world.two_object_scene(rng)
+        if scene.caption not in held_out:
+            two.append(scene)
     drawn: Dict[str, List[world.Scene]] = {s: [] for s in world.SHAPES}
     while any(len(v) < per_shape for v in drawn.values()):
         scene = world.single_object_scene(rng, require_region=True)
         shape = scene.objects[0].shape
         if scene.caption not in held_out and len(drawn[shape]) < per_shape:
             drawn[shape].append(scene)
-    return [s for shape in world.SHAPES for s in drawn[shape]]
+    return [s for shape in world.SHAPES for s in drawn[shape]] + two
 
 
 def retention(model: torch.nn.Module, table: TokenTable, per_shape: int = 8, starts: Sequence[int] = STARTS,
-              guidance: float = 3.0, seed: int = 0) -> Dict:
-    """{"renders": share, "starts": {t: {"kept": share, "shapes": {shape: share}}}}: the share of pictures that
-    show their caption's shape, for the clean renders and after sampling back from each start t (mapped to the
-    nearest timestep of the "50" respacing; 999 starts from pure noise)."""
+              guidance: float = 3.0, seed: int = 0, pairs: int = 0) -> Dict:
+    """{"renders": share, "starts": {t: {"kept": share, "shapes": {shape: share}}}}: the share of single-object
+    pictures that show their caption's shape, for the clean renders and after sampling back from each start t
+    (mapped to the nearest timestep of the "50" respacing; 999 starts from pure noise). With `pairs`, also
+    "pair_renders" and each start's "pair_colours": the share of two-object pictures with both colours in place."""
     diffusion = create_diffusion(BASE_SCHEDULE, RESPACING)
     kept_steps = diffusion.timestep_map
     indices = []
@@ -101,9 +160,9 @@ def retention(model: torch.nn.Module, table: TokenTable, per_shape: int = 8, sta
         if not 0 <= t <= 999:
             raise ValueError(f"start t={t}: a timestep from 0 to 999")
         indices.append(int(np.abs(kept_steps - t).argmin()))
-    batch = scenes(per_shape)
-    n = len(batch)
-    truth = [s.objects[0].shape for s in batch]
+    batch = scenes(per_shape, pairs=pairs)
+    n, singles = len(batch), len(batch) - pairs
+    truth = [s.objects[0].shape for s in batch[:singles]]
     device = next(model.parameters()).device
     tokens, mask = table.glide_batch([s.caption for s in batch] * 2, [False] * n + [True] * n)
     tokens_t, mask_t = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
@@ -116,11 +175,18 @@ def retention(model: torch.nn.Module, table: TokenTable, per_shape: int = 8, sta
         return torch.cat([uncond + guidance * (cond - uncond), out[:n, 3:]], dim=1)
 
     def shares(images: torch.Tensor) -> Dict:
-        right = [classify(images[i]) == truth[i] for i in range(n)]
-        return {"kept": sum(right) / n,
-                "shapes": {s: sum(r for r, k in zip(right, truth) if k == s) / per_shape for s in world.SHAPES}}
+        right = [classify(images[i]) == truth[i] for i in range(singles)]
+        found = {"kept": sum(right) / singles,
+                 "shapes": {s: sum(r for r, k in zip(right, truth) if k == s) / per_shape for s in world.SHAPES}}
+        if pairs:
+            found["pair_colours"] = sum(all(colours_in_place(images[i], batch[i]))
+                                        for i in range(singles, n)) / pairs
+        return found
 
-    result: Dict = {"renders": shares(x0)["kept"], "starts": {}}
+    clean = shares(x0)
+    result: Dict = {"renders": clean["kept"], "starts": {}}
+    if pairs:
+        result["pair_renders"] = clean["pair_colours"]
     was_training = model.training
     model.eval()
     try:
@@ -144,15 +210,18 @@ def retention(model: torch.nn.Module, table: TokenTable, per_shape: int = 8, sta
 
 def summary_lines(result: Dict) -> List[str]:
     """One line per start: the share kept in all and per shape."""
-    lines = [f"clean renders: {result['renders']:.0%} read as their shape"]
+    lines = [f"clean renders: {result['renders']:.0%} read as their shape"
+             + (f", {result['pair_renders']:.0%} of pairs with both colours in place" if "pair_renders" in result
+                else "")]
     for t, share in result["starts"].items():
         per = ", ".join(f"{s} {v:.0%}" for s, v in share["shapes"].items())
-        lines.append(f"from t={t}: {share['kept']:.0%} keep their shape ({per})")
+        pair = f"; pairs: {share['pair_colours']:.0%} keep both colours in place" if "pair_colours" in share else ""
+        lines.append(f"from t={t}: {share['kept']:.0%} keep their shape ({per}){pair}")
     return lines
 
 
 def retention_files(paths: Sequence[str], per_shape: int, starts: Sequence[int], guidance: float,
-                    device: str) -> List[str]:
+                    device: str, pairs: int = 0) -> List[str]:
     """The retention lines of each trained base file."""
     from glide_export.models import build
     from glide_export.options import preset, with_overrides
@@ -168,7 +237,8 @@ def retention_files(paths: Sequence[str], per_shape: int, starts: Sequence[int],
         model = build(kind, with_overrides(preset("shapes", kind), preset_differences(kind, state["meta"])))
         model.load_state_dict(state[kind])
         model.to(device)
-        result = retention(model, table, per_shape=per_shape, starts=starts, guidance=guidance)
-        lines.append(f"{path} (step {state['meta']['steps']}), {per_shape} scenes per shape, guidance {guidance}:")
+        result = retention(model, table, per_shape=per_shape, starts=starts, guidance=guidance, pairs=pairs)
+        lines.append(f"{path} (step {state['meta']['steps']}), {per_shape} scenes per shape and {pairs} pairs, "
+                     f"guidance {guidance}:")
         lines += ["  " + line for line in summary_lines(result)]
     return lines
