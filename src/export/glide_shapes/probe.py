@@ -208,22 +208,33 @@ def summary_line(result: Dict) -> str:
     return f"caption spread {', '.join(parts)}; pooled text vector {result['pooled_spread']:.3f}"
 
 
-def clip_pair(state: Dict):
-    """The CLIP pair (`.text`, `.image`) of a loaded clip.pt.gz (train.load_trained), built as it was trained."""
+def _built(kind: str, meta: Dict) -> torch.nn.Module:
+    """The network a trained file's `meta` describes, at its recorded options, with fresh weights."""
     from glide_export.models import build
     from glide_export.options import preset, with_overrides
     from .train import preset_differences
 
-    pair = build("clip", with_overrides(preset("shapes", "clip"), preset_differences("clip", state["meta"])))
+    return build(kind, with_overrides(preset("shapes", kind), preset_differences(kind, meta)))
+
+
+def trained_unet(state: Dict) -> torch.nn.Module:
+    """The UNet (base or upsampler) of a loaded .pt.gz (train.load_trained), built as it was trained."""
+    kind = state["meta"]["kind"]
+    model = _built(kind, state["meta"])
+    model.load_state_dict(state[kind])
+    return model
+
+
+def clip_pair(state: Dict):
+    """The CLIP pair (`.text`, `.image`) of a loaded clip.pt.gz (train.load_trained), built as it was trained."""
+    pair = _built("clip", state["meta"])
     pair.text.load_state_dict(state["clip_text_enc"])
     pair.image.load_state_dict(state["clip_image_enc"])
     return pair
 
 
 def probe_files(paths: List[str]) -> List[str]:
-    from glide_export.models import build
-    from glide_export.options import preset, with_overrides
-    from .train import load_trained, preset_differences
+    from .train import load_trained
 
     table = TokenTable.load()
     lines = []
@@ -239,8 +250,7 @@ def probe_files(paths: List[str]) -> List[str]:
             continue
         if kind not in SCHEDULES:
             raise ValueError(f"{path} holds a {kind} model; the probe reads base, upsample and clip models")
-        model = build(kind, with_overrides(preset("shapes", kind), preset_differences(kind, state["meta"])))
-        model.load_state_dict(state[kind])
+        model = trained_unet(state)
         noise = denoising(model, table, kind)
         gains = ", ".join(f"t={t} {g:.3f}" for t, g in noise["denoise_gain"].items())
         if kind == "upsample":

@@ -46,25 +46,22 @@ REGION_BOXES = {"left": (0, 0, 0.5, 1), "right": (0.5, 0, 1, 1), "top": (0, 0, 1
 
 
 def _outline(shape: str, xs: np.ndarray, ys: np.ndarray, cx: float, cy: float, area: float) -> np.ndarray:
-    """The pixels (centres xs, ys) inside `shape` fitted to a blob of `area` pixels with centroid (cx, cy)."""
-    if shape == "circle":
-        r = math.sqrt(area / math.pi)
-        return (xs - cx) ** 2 + (ys - cy) ** 2 <= r * r
-    if shape == "square":
-        r = math.sqrt(area) / 1.8
-        return np.maximum(abs(xs - cx), abs(ys - cy)) <= 0.9 * r
-    r = math.sqrt(area / 2)
-    if shape == "diamond":
-        return abs(xs - cx) + abs(ys - cy) <= r
-    dy = ys - (cy - r / 3)  # a triangle's centroid lies r/3 below its centre
-    return (dy <= r) & (2 * abs(xs - cx) <= dy + r)
+    """The pixels (centres xs, ys) inside `shape` fitted to a blob of `area` pixels with centroid (cx, cy): the
+    renderer's own outline (its signed distance at most 0) at the half-extent r that covers `area`."""
+    # The outlines' areas: π r² (circle), (1.8 r)² (square), 2 r² (triangle, diamond).
+    r = {"circle": math.sqrt(area / math.pi), "square": math.sqrt(area) / 1.8}.get(shape, math.sqrt(area / 2))
+    if shape == "triangle":
+        cy -= r / 3  # a triangle's centroid lies r/3 below its centre
+    distance = render._signed_distance(torch.tensor(render._SHAPE_INDEX[shape]), torch.from_numpy(xs - cx),
+                                       torch.from_numpy(ys - cy), torch.tensor(r, dtype=torch.float64))
+    return (distance <= 0).numpy()
 
 
 def _pixels(image: torch.Tensor) -> np.ndarray:
-    """[3, H, W] in [−1, 1] → [H, W, 3] 8-bit levels, as the app quantizes."""
+    """[3, H, W] in [−1, 1] → [H, W, 3] 8-bit levels (render.to_uint8, as the app quantizes), as floats."""
     if image.dim() != 3 or image.shape[0] != 3:
         raise ValueError(f"expected one [3, H, W] image, got shape {tuple(image.shape)}")
-    return ((image.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().numpy().transpose(1, 2, 0)
+    return render.to_uint8(image.detach().float()[None])[0].numpy().astype(np.float64)
 
 
 def _foreground(rgb: np.ndarray) -> np.ndarray:
@@ -223,9 +220,8 @@ def summary_lines(result: Dict) -> List[str]:
 def retention_files(paths: Sequence[str], per_shape: int, starts: Sequence[int], guidance: float,
                     device: str, pairs: int = 0) -> List[str]:
     """The retention lines of each trained base file."""
-    from glide_export.models import build
-    from glide_export.options import preset, with_overrides
-    from .train import load_trained, preset_differences
+    from .probe import trained_unet
+    from .train import load_trained
 
     table = TokenTable.load()
     lines = []
@@ -234,9 +230,7 @@ def retention_files(paths: Sequence[str], per_shape: int, starts: Sequence[int],
         kind = state["meta"]["kind"]
         if kind != "base":
             raise ValueError(f"{path} holds a {kind} model; shape retention reads base models")
-        model = build(kind, with_overrides(preset("shapes", kind), preset_differences(kind, state["meta"])))
-        model.load_state_dict(state[kind])
-        model.to(device)
+        model = trained_unet(state).to(device)
         result = retention(model, table, per_shape=per_shape, starts=starts, guidance=guidance, pairs=pairs)
         lines.append(f"{path} (step {state['meta']['steps']}), {per_shape} scenes per shape and {pairs} pairs, "
                      f"guidance {guidance}:")
