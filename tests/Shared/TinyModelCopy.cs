@@ -30,4 +30,8 @@ internal static class TinyModelCopy
         File.WriteAllText(Path.Combine(destination, "manifest.json"), manifest.ToJsonString());
         return destination;
     }
+
+    /// <summary>The copy with a manifest whose <c>sampling</c> names <paramref name="upsampleSampler"/>.</summary>
+    public static string NamingUpsampleSampler(string destination, string upsampleSampler) => Write(
+        destination, manifest => manifest["sampling"] = new JsonObject { ["upsample_sampler"] = upsampleSampler });
 }

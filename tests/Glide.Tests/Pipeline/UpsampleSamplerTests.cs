@@ -110,7 +110,6 @@ public sealed class UpsampleSamplerTests(TinyModelSetFixture fixture) : IDisposa
             request with { UpsampleSampler = SamplerKind.Ddim }, upsampleNoise: new NpyNoiseSource(path)).Images);
     }
 
-    private string ManifestNaming(string sampler) => TinyModelCopy.Write(
-        _temp.Combine("named"),
-        manifest => manifest["sampling"] = new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = sampler });
+    private string ManifestNaming(string sampler) =>
+        TinyModelCopy.NamingUpsampleSampler(_temp.Combine("named"), sampler);
 }

@@ -242,10 +242,7 @@ public sealed class GenerationsApiTests(AzuriteFixture azurite)
         var copy = Directory.CreateTempSubdirectory("glide-tiny-");
         try
         {
-            var models = Glide.Testing.TinyModelCopy.Write(
-                copy.FullName,
-                manifest => manifest["sampling"] =
-                    new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = "ancestral" });
+            var models = Glide.Testing.TinyModelCopy.NamingUpsampleSampler(copy.FullName, "ancestral");
             await using var host = await GenerationsTestHost.StartAsync(
                 azurite.NewContainer(), new Dictionary<string, string?> { ["Glide:ModelDirectory"] = models });
             const string body = """{"prompt": "a corgi", "base_steps": "10", "upsample_steps": "10", "seed": 5""";

@@ -475,10 +475,7 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
             }
 
             _copy = System.IO.Directory.CreateTempSubdirectory("glide-tiny-");
-            Directory = TinyModelCopy.Write(
-                _copy.FullName,
-                manifest => manifest["sampling"] =
-                    new System.Text.Json.Nodes.JsonObject { ["upsample_sampler"] = upsampleSampler });
+            Directory = TinyModelCopy.NamingUpsampleSampler(_copy.FullName, upsampleSampler);
         }
 
         public string Directory { get; }
