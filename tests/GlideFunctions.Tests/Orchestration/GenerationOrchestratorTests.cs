@@ -34,13 +34,22 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
+    [Fact]
+    public Task Four_candidates_in_two_chunks_give_the_images_of_the_direct_cascade() =>
+        RunsAsTheDirectCascade(manifestSampler: null, planSampler: null, count: 4, chunkSize: 2);
+
     [Theory]
-    [InlineData(null, null)]
     [InlineData("ancestral", null)]
     [InlineData("ancestral", SamplerKind.Ddim)]
     [InlineData(null, SamplerKind.Ancestral)]
-    public async Task Four_candidates_in_two_chunks_give_the_images_of_the_direct_cascade(
-        string? manifestSampler, SamplerKind? planSampler)
+    public Task The_upsampler_samples_as_the_plan_says_else_as_the_manifest_says(
+        string? manifestSampler, SamplerKind? planSampler) =>
+        // One candidate is enough here: the chunking is the test above's; this one is the sampler reaching the
+        // upsample activity, checked against the direct cascade and shown to differ from the other sampler's images.
+        RunsAsTheDirectCascade(manifestSampler, planSampler, count: 1, chunkSize: 1);
+
+    private async Task RunsAsTheDirectCascade(
+        string? manifestSampler, SamplerKind? planSampler, int count, int chunkSize)
     {
         // The upsampler activity samples as the plan says, else as the model's manifest says (DDIM when it names
         // none), as the cascade does.
@@ -48,7 +57,7 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
         using var models = new GlideModelProvider(() => LoadTinyModels(modelCopy.Directory));
         var store = new BlobTensorStore(azurite.NewContainer());
         var plan = new GenerationPlan(
-            "run-1", "a corgi wearing a hat", null, Count: 4, ChunkSize: 2, Seed: 1234, GuidanceScale: 3f,
+            "run-1", "a corgi wearing a hat", null, Count: count, ChunkSize: chunkSize, Seed: 1234, GuidanceScale: 3f,
             BaseSteps: "10", UpsampleSteps: "10", UpsampleTemperature: NoiseTemperature.Upsample)
         {
             UpsampleSampler = planSampler,
@@ -80,16 +89,16 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
         Assert.Equal(GenerationStatus.Succeeded, instance.ReadCustomStatusAs<GenerationCustomStatus>()?.Status);
         var outcome = instance.ReadOutputAs<GenerationOutcome>()!;
         Assert.Equal("run-1", outcome.RunId);
-        Assert.Equal([0, 1, 2, 3], outcome.Images.Select(i => i.Index));
-        Assert.Equal([1234L, 1235, 1236, 1237], outcome.Images.Select(i => i.Seed));
+        Assert.Equal(Enumerable.Range(0, count), outcome.Images.Select(i => i.Index));
+        Assert.Equal(Enumerable.Range(0, count).Select(i => 1234L + i), outcome.Images.Select(i => i.Seed));
         Assert.Equal(
-            Enumerable.Range(0, 4).Select(i => $"runs/run-1/images/{i}.png"), outcome.Images.Select(i => i.ImageBlob));
+            Enumerable.Range(0, count).Select(i => $"runs/run-1/images/{i}.png"), outcome.Images.Select(i => i.ImageBlob));
         string[] expectedBlobs =
         [
             "runs/run-1/text/base.xf_proj.npy", "runs/run-1/text/base.xf_out.npy",
             "runs/run-1/text/upsample.xf_proj.npy", "runs/run-1/text/upsample.xf_out.npy",
-            "runs/run-1/base/0.npy", "runs/run-1/base/1.npy",
-            .. Enumerable.Range(0, 4).Select(i => $"runs/run-1/up/{i}.npy"),
+            .. Enumerable.Range(0, plan.ChunkCount).Select(c => $"runs/run-1/base/{c}.npy"),
+            .. Enumerable.Range(0, count).Select(i => $"runs/run-1/up/{i}.npy"),
         ];
         foreach (var blob in expectedBlobs)
         {
@@ -97,23 +106,27 @@ public sealed class GenerationOrchestratorTests(AzuriteFixture azurite, ITestOut
         }
 
         var direct = new GlideCascade(models.Models, new GlideTokenizer()).Generate(plan.ToRequest());
-        var used = planSampler ?? (manifestSampler is null ? SamplerKind.Ddim : SamplerKinds.Parse(manifestSampler));
-        var other = new GlideCascade(models.Models, new GlideTokenizer()).Generate(plan.ToRequest() with
+        if (manifestSampler is not null || planSampler is not null)
         {
-            UpsampleSampler = used == SamplerKind.Ddim ? SamplerKind.Ancestral : SamplerKind.Ddim,
-        });
-        Assert.NotEqual(other.Samples, direct.Samples); // so the comparison below tells the samplers apart
+            var used = planSampler ?? (manifestSampler is null ? SamplerKind.Ddim : SamplerKinds.Parse(manifestSampler));
+            var other = new GlideCascade(models.Models, new GlideTokenizer()).Generate(plan.ToRequest() with
+            {
+                UpsampleSampler = used == SamplerKind.Ddim ? SamplerKind.Ancestral : SamplerKind.Ddim,
+            });
+            Assert.NotEqual(other.Samples, direct.Samples); // so the comparison below tells the samplers apart
+        }
 
         var size = direct.Images[0].Width;
         for (var chunk = 0; chunk < plan.ChunkCount; chunk++)
         {
             var low = models.Models.BaseUNet!.ImageSize;
+            var length = plan.ChunkLength(chunk);
             var samples = StageTensors.Images(
-                await store.ReadAsync(RunBlobNames.BaseChunk("run-1", chunk), NpyDType.Float32, [2, 3, low, low], timeout.Token),
-                low, "base", 2);
+                await store.ReadAsync(RunBlobNames.BaseChunk("run-1", chunk), NpyDType.Float32, [length, 3, low, low], timeout.Token),
+                low, "base", length);
             var basePlane = 3 * low * low;
             var baseDifference = MaxDifference(
-                samples, direct.BaseSamples.AsSpan(plan.ChunkStart(chunk) * basePlane, 2 * basePlane));
+                samples, direct.BaseSamples.AsSpan(plan.ChunkStart(chunk) * basePlane, length * basePlane));
             output.WriteLine($"base chunk {chunk}: max |Δ| {baseDifference:G3} in [-1, 1]");
             Assert.Equal(0f, baseDifference);
         }
