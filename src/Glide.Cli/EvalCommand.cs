@@ -158,7 +158,13 @@ internal static class EvalCommand
             }
 
             var tokenizer = new GlideTokenizer();
-            var runner = new EvalRunner(new EvalImageGenerator(models, tokenizer, reranking ? new ClipTokenizer() : null));
+            var generator = new EvalImageGenerator(models, tokenizer, reranking ? new ClipTokenizer() : null);
+            foreach (var setting in evalSettings.Where(s => s.Keep is not null))
+            {
+                generator.KeepPlainSamplesFor(setting); // its first --keep candidates are the plain setting's images
+            }
+
+            var runner = new EvalRunner(generator);
             var results = new List<EvalSettingResult>();
             foreach (var setting in evalSettings)
             {

@@ -14,12 +14,21 @@ namespace Glide.Evaluation;
 /// only (<see cref="PromptEncoder"/>, <see cref="BaseStage"/>, <see cref="ClipReranker"/>) and the 64×64 base
 /// output, which is much faster and what the base model is trained to draw.
 /// </summary>
+/// <remarks>
+/// An image depends only on its prompt, seed and settings, not on the batch it was drawn in (design §5), and
+/// plain sampling of k images draws the seeds of a best-of-N setting's first k candidates. So after
+/// <see cref="KeepPlainSamplesFor"/>, the base samples a plain setting draws are kept until that reranked setting
+/// asks for the same prompt and seeds, and it draws only its other candidates: <c>glide eval --candidates 4 --keep
+/// 1</c> samples each caption's first candidate once, not twice. Each kept sample is handed out once and dropped.
+/// </remarks>
 public sealed class EvalImageGenerator
 {
     private readonly GlideModelSet _models;
     private readonly GlideCascade _cascade;
     private readonly PromptEncoder _encoder;
     private readonly Lazy<ClipReranker> _reranker;
+    private readonly Dictionary<BaseSampleKey, float[]> _plainSamples = [];
+    private readonly List<EvalSetting> _rerankedLater = [];
 
     /// <param name="models">Needs the base model; <see cref="EvalSetting.Upsample"/> the upsampler, reranking the
     /// clip model.</param>
@@ -34,6 +43,23 @@ public sealed class EvalImageGenerator
         _cascade = new GlideCascade(models, tokenizer, clipTokenizer);
         _encoder = new PromptEncoder(tokenizer);
         _reranker = new Lazy<ClipReranker>(() => ClipReranker.Create(models, clip.Value));
+    }
+
+    /// <summary>
+    /// From now on, keep the 64×64 base samples that plain settings with <paramref name="reranked"/>'s guidance and
+    /// steps draw for its candidates' seeds, for it to use instead of drawing them again.
+    /// </summary>
+    /// <param name="reranked">A best-of-N setting (<see cref="EvalSetting.Keep"/> set) run later on the same captions
+    /// and seeds.</param>
+    public void KeepPlainSamplesFor(EvalSetting reranked)
+    {
+        ArgumentNullException.ThrowIfNull(reranked);
+        if (reranked.Keep is null)
+        {
+            throw new ArgumentException($"{reranked.Name} is not a reranked setting", nameof(reranked));
+        }
+
+        _rerankedLater.Add(reranked);
     }
 
     /// <summary>The caption's kept images, best first when reranked, else in seed order.</summary>
@@ -79,15 +105,41 @@ public sealed class EvalImageGenerator
                 $"{baseUNet.ImageSize}×{baseUNet.ImageSize}");
         }
 
-        var prompt = _encoder.Encode(request.Prompt, request.NegativePrompt, baseText, upsampleText: null);
         var seeds = request.Seeds();
-        var samples = BaseStage.Run(
-            baseUNet, prompt.Base, new PhiloxNoiseSource(seeds, NoiseStreams.Base),
-            Enumerable.Repeat(request.GuidanceScale, request.Count).ToArray(),
-            DiffusionSchedule.Create(BetaSchedule.SquaredCosCapV2, request.BaseSteps), progress, cancellationToken);
-
         var size = baseUNet.ImageSize;
         var plane = 3 * size * size;
+        var samples = new float[request.Count * plane];
+        var keys = seeds.Select(seed => BaseSampleKey.Of(request, seed)).ToArray();
+        var toDraw = new List<int>(request.Count);
+        for (var c = 0; c < request.Count; c++)
+        {
+            if (reranker is not null && _plainSamples.Remove(keys[c], out var plainSample))
+            {
+                plainSample.CopyTo(samples, c * plane);
+            }
+            else
+            {
+                toDraw.Add(c);
+            }
+        }
+
+        if (toDraw.Count > 0)
+        {
+            var prompt = _encoder.Encode(request.Prompt, request.NegativePrompt, baseText, upsampleText: null);
+            var drawn = BaseStage.Run(
+                baseUNet, prompt.Base, new PhiloxNoiseSource([.. toDraw.Select(c => seeds[c])], NoiseStreams.Base),
+                Enumerable.Repeat(request.GuidanceScale, toDraw.Count).ToArray(),
+                DiffusionSchedule.Create(BetaSchedule.SquaredCosCapV2, request.BaseSteps), progress, cancellationToken);
+            for (var k = 0; k < toDraw.Count; k++)
+            {
+                drawn.AsSpan(k * plane, plane).CopyTo(samples.AsSpan(toDraw[k] * plane));
+                if (reranker is null && _rerankedLater.Any(r => WillAsk(r, request, toDraw[k])))
+                {
+                    _plainSamples[keys[toDraw[k]]] = drawn.AsSpan(k * plane, plane).ToArray();
+                }
+            }
+        }
+
         RerankResult? rerank = null;
         IReadOnlyList<int> kept = Enumerable.Range(0, request.Count).ToArray();
         if (reranker is not null)
@@ -100,6 +152,18 @@ public sealed class EvalImageGenerator
         return [.. kept.Select(c => new EvalImage(
             c, seeds[c], rerank?.Candidates[c].Score,
             new RgbImage(size, size, ImageQuantizer.ToRgb24(samples.AsSpan(c * plane, plane), size, size))))];
+    }
+
+    private static bool WillAsk(EvalSetting reranked, GenerationRequest plain, int candidate) =>
+        !reranked.Upsample && candidate < reranked.Count && reranked.GuidanceScale == plain.GuidanceScale
+        && reranked.BaseSteps == plain.BaseSteps;
+
+    /// <summary>What a base sample depends on besides the model.</summary>
+    private readonly record struct BaseSampleKey(
+        string Prompt, string? NegativePrompt, float GuidanceScale, string BaseSteps, long Seed)
+    {
+        public static BaseSampleKey Of(GenerationRequest request, long seed) =>
+            new(request.Prompt, request.NegativePrompt, request.GuidanceScale, request.BaseSteps, seed);
     }
 
     private ModelManifestException MissingGraph(string graph) =>
